@@ -1,0 +1,53 @@
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { deepFreeze, intWithDefault, optionalString, readEnv, type Env } from './env.js';
+import { readRedisConfig, REDIS_VARIABLES, type RedisConfig } from './redis.js';
+
+/** pino level names accepted by `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A pino level name. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Validated, frozen configuration of every client. A section is absent when that client is not configured. */
+export interface DbConfig {
+  /** Deadline of a whole disposal (`DB_SHUTDOWN_TIMEOUT_MS`). @default 10000 */
+  readonly shutdownTimeoutMs: number;
+  /** `LOG_LEVEL`. @default 'info' */
+  readonly logLevel: LogLevel;
+  readonly redis?: RedisConfig;
+  /** Non-fatal findings (for example TLS verification switched off); logged when a container is created. */
+  readonly warnings: readonly string[];
+}
+
+/** Every environment variable the package reads (`.env.example` lists the same). */
+export const CONFIG_VARIABLES: readonly string[] = ['DB_SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL', ...REDIS_VARIABLES];
+
+/**
+ * Parses the environment once into a typed, frozen {@link DbConfig}.
+ * @param env the variables to read. @default process.env
+ * @throws {ConfigError} listing every invalid variable at once, each with what was expected; values are never echoed.
+ */
+export function loadConfig(env: Env = process.env): DbConfig {
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const base = readEnv(
+    env,
+    {
+      DB_SHUTDOWN_TIMEOUT_MS: intWithDefault(1, 10_000, 'milliseconds, an integer >= 1'),
+      LOG_LEVEL: optionalString(`one of ${LOG_LEVELS.join(', ')}`, LOG_LEVELS),
+    },
+    issues,
+  );
+  const redis = readRedisConfig(env, issues, warnings);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return deepFreeze({
+    shutdownTimeoutMs: base.DB_SHUTDOWN_TIMEOUT_MS as number,
+    logLevel: (base.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    ...(redis ? { redis } : {}),
+    warnings,
+  });
+}
+
+export type { RedisConfig, RedisMode } from './redis.js';
+export type { RetryPolicy } from './retry.js';
+export type { TlsConfig } from './tls.js';
+export type { HostPort } from './env.js';

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import type { ConfigIssue } from '../errors.js';
+import { optionalBool, optionalString, readEnv, type Env } from './env.js';
+
+/** TLS settings of one client, passed to `tls.connect`. */
+export interface TlsConfig {
+  /** CA bundle (PEM); the system store when absent. */
+  readonly ca?: string;
+  /** Client certificate (PEM), for mutual TLS. */
+  readonly cert?: string;
+  /** Client private key (PEM). Redacted in logs. */
+  readonly key?: string;
+  /** SNI server name; defaults to the host. */
+  readonly servername?: string;
+  /** `false` only when `<CLIENT>_TLS_REJECT_UNAUTHORIZED=false` was set explicitly. @default true */
+  readonly rejectUnauthorized: boolean;
+}
+
+const PEM_PARTS = [
+  ['CA', 'CA certificate'],
+  ['CERT', 'client certificate'],
+  ['KEY', 'client private key'],
+] as const;
+
+/** The variable names one client's TLS section reads, for `.env.example` and docs. */
+export function tlsVariables(prefix: string): string[] {
+  const names = [`${prefix}_TLS`];
+  for (const [part] of PEM_PARTS) names.push(`${prefix}_TLS_${part}`, `${prefix}_TLS_${part}_FILE`);
+  names.push(`${prefix}_TLS_SERVERNAME`, `${prefix}_TLS_REJECT_UNAUTHORIZED`);
+  return names;
+}
+
+/** PEM text from an environment value: literal `\n` sequences (common on deployment platforms) become newlines. */
+export function normalizePem(value: string): string {
+  return value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
+}
+
+function readPem(env: Env, variable: string, label: string, issues: ConfigIssue[]): string | undefined {
+  const inline = env[variable]?.trim() ? normalizePem(env[variable]!.trim()) : undefined;
+  const file = env[`${variable}_FILE`]?.trim() || undefined;
+  if (inline !== undefined && file !== undefined) {
+    issues.push({ variable, expected: `either ${variable} or ${variable}_FILE, not both` });
+    return undefined;
+  }
+  if (file !== undefined) {
+    try {
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes('-----BEGIN')) {
+        issues.push({ variable: `${variable}_FILE`, expected: `a PEM file holding the ${label} (${file} is not PEM)` });
+        return undefined;
+      }
+      return text;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      issues.push({ variable: `${variable}_FILE`, expected: `a readable PEM file with the ${label} (${file}: ${code})` });
+      return undefined;
+    }
+  }
+  if (inline !== undefined && !inline.includes('-----BEGIN')) {
+    issues.push({ variable, expected: `the ${label} as PEM text starting with -----BEGIN` });
+    return undefined;
+  }
+  return inline;
+}
+
+/**
+ * Reads `<prefix>_TLS*`. Returns `undefined` when TLS is off. `enabledByDefault` applies when `<prefix>_TLS`
+ * is unset; an explicit value always wins. Setting CA, cert or key alone does not switch TLS on.
+ */
+export function readTls(
+  env: Env,
+  prefix: string,
+  enabledByDefault: boolean,
+  issues: ConfigIssue[],
+  warnings: string[],
+): TlsConfig | undefined {
+  const values = readEnv(
+    env,
+    {
+      [`${prefix}_TLS`]: optionalBool('true or false'),
+      [`${prefix}_TLS_SERVERNAME`]: optionalString('a host name for SNI'),
+      [`${prefix}_TLS_REJECT_UNAUTHORIZED`]: optionalBool('true or false'),
+    },
+    issues,
+  );
+  const enabled = (values[`${prefix}_TLS`] as boolean | undefined) ?? enabledByDefault;
+  const pems: Partial<Record<'ca' | 'cert' | 'key', string>> = {};
+  for (const [part, label] of PEM_PARTS) {
+    const pem = readPem(env, `${prefix}_TLS_${part}`, label, issues);
+    if (pem !== undefined) pems[part.toLowerCase() as 'ca' | 'cert' | 'key'] = pem;
+  }
+  if ((pems.cert === undefined) !== (pems.key === undefined)) {
+    const missing = pems.cert === undefined ? `${prefix}_TLS_CERT` : `${prefix}_TLS_KEY`;
+    issues.push({ variable: missing, expected: 'client certificate and key are set together (mutual TLS)' });
+  }
+  if (!enabled) return undefined;
+  const rejectUnauthorized = values[`${prefix}_TLS_REJECT_UNAUTHORIZED`] !== false;
+  if (!rejectUnauthorized) {
+    warnings.push(`${prefix}_TLS_REJECT_UNAUTHORIZED=false: server certificates are NOT verified`);
+  }
+  const servername = values[`${prefix}_TLS_SERVERNAME`] as string | undefined;
+  return { ...pems, ...(servername ? { servername } : {}), rejectUnauthorized };
+}

@@ -1,0 +1,64 @@
+/** One problem found while reading the environment. */
+export interface ConfigIssue {
+  /** The environment variable at fault, e.g. `REDIS_PORT`. */
+  readonly variable: string;
+  /** What was expected, never the value that was given. */
+  readonly expected: string;
+}
+
+/** Base class of every error this package throws. */
+export class DbError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The environment (or a config object) is invalid, or a provider is used without its configuration.
+ * `issues` lists every variable at fault; the message names each one and never echoes a value.
+ */
+export class ConfigError extends DbError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[], heading = 'Invalid database configuration') {
+    const lines = issues.map((issue) => `  - ${issue.variable}: ${issue.expected}`);
+    super(`${heading}:\n${lines.join('\n')}`);
+    this.issues = Object.freeze([...issues]);
+  }
+}
+
+/** A client failed to connect, answer or close. Names the provider; the original error is kept as `cause`. */
+export class ProviderError extends DbError {
+  readonly provider: string;
+
+  constructor(provider: string, message: string, options?: { cause?: unknown }) {
+    super(`[${provider}] ${message}`, options);
+    this.provider = provider;
+  }
+}
+
+/** A provider (or its container) was used after disposal started. */
+export class DisposedError extends DbError {
+  readonly provider: string;
+
+  constructor(provider: string) {
+    super(`[${provider}] provider has been disposed; create a new container to get a new client`);
+    this.provider = provider;
+  }
+}
+
+/** An operation did not finish within its time limit. */
+export class TimeoutError extends DbError {
+  readonly timeoutMs: number;
+
+  constructor(what: string, timeoutMs: number) {
+    super(`${what} timed out after ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The message of any thrown value, for reports and logs. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+
+export { createDbContainer, disposeWithReport, lastDisposalReport, type DbContainerOptions } from './container.js';
+export { getDefaultContainer } from './compat/default-container.js';
+export {
+  CONFIG_VARIABLES,
+  loadConfig,
+  type DbConfig,
+  type HostPort,
+  type LogLevel,
+  type RedisConfig,
+  type RedisMode,
+  type RetryPolicy,
+  type TlsConfig,
+} from './config/index.js';
+export { backoffDelay } from './config/retry.js';
+export {
+  ConfigError,
+  DbError,
+  DisposedError,
+  ProviderError,
+  TimeoutError,
+  type ConfigIssue,
+} from './errors.js';
+export { LazyProvider } from './lifecycle/lazy-provider.js';
+export type {
+  DbProvider,
+  DisposalReport,
+  DisposalStatus,
+  DisposePhase,
+  HealthOptions,
+  HealthState,
+  HealthStatus,
+  ProviderDisposal,
+} from './lifecycle/types.js';
+export { createLogger, stripUrlCredentials, type Logger, type LoggerOptions } from './providers/logger.js';
+export { RedisProvider, type RedisClient } from './providers/redis.js';
+export { DB_CONFIG, LOGGER } from './tokens.js';

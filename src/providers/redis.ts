@@ -1,0 +1,199 @@
+import { createRequire } from 'node:module';
+import type { ConnectionOptions } from 'node:tls';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { inject, injectable } from 'tsyringe';
+import type { DbConfig, RedisConfig, TlsConfig } from '../config/index.js';
+import { backoffDelay } from '../config/retry.js';
+import { ConfigError, errorMessage } from '../errors.js';
+import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
+import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import type { Logger } from './logger.js';
+
+const load = createRequire(import.meta.url);
+
+/** The ioredis client the provider hands out: `Redis` in standalone and Sentinel modes, `Cluster` in cluster mode. */
+export type RedisClient = Redis | Cluster;
+
+/** Errors that no reconnection can fix: `connect()` stops retrying at once. */
+const FATAL_MESSAGE = /WRONGPASS|NOAUTH|NOPERM|invalid (username-)?password|certificate|self[- ]signed|wrong version number/i;
+
+function isFatal(error: Error & { code?: string }): boolean {
+  return FATAL_MESSAGE.test(error.message) || (error.code ?? '').startsWith('ERR_TLS') || error.code === 'EPROTO';
+}
+
+function tlsOptions(tls: TlsConfig | undefined): ConnectionOptions | undefined {
+  if (!tls) return undefined;
+  const { ca, cert, key, servername, rejectUnauthorized } = tls;
+  return { ca, cert, key, servername, rejectUnauthorized };
+}
+
+/** ioredis options shared by every connection the provider opens. */
+function nodeOptions(cfg: RedisConfig): RedisOptions {
+  return {
+    lazyConnect: true,
+    username: cfg.username,
+    password: cfg.password,
+    tls: tlsOptions(cfg.tls),
+    connectTimeout: cfg.connectTimeoutMs,
+    commandTimeout: cfg.commandTimeoutMs,
+    maxRetriesPerRequest: cfg.maxRetriesPerRequest,
+    keepAlive: 30_000,
+    // After a failover the old primary answers READONLY: reconnect and resend.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+  };
+}
+
+/**
+ * Redis through ioredis. `client` is the real `Redis` (or `Cluster`); ioredis is loaded on first use.
+ * Reconnection never gives up (delays from the retry policy, capped, with jitter), so a service rides out an
+ * outage; `connect()` gives up after `retries` failed attempts. Disposal: `quit()` within the budget, then
+ * `disconnect()`; a client that never connected is only disconnected.
+ */
+@injectable()
+export class RedisProvider extends LazyProvider<RedisClient> {
+  #replica: Redis | undefined;
+  readonly #config: RedisConfig | undefined;
+
+  constructor(
+    @inject(DB_CONFIG) config: DbConfig,
+    @inject(LOGGER) logger: Logger,
+    @inject(DB_LIFECYCLE) lifecycle: ContainerLifecycle,
+  ) {
+    super('redis', 'stores', logger, lifecycle);
+    this.#config = config.redis;
+  }
+
+  get isConfigured(): boolean {
+    return this.#config !== undefined;
+  }
+
+  /**
+   * The client for reads that tolerate replica lag. Sentinel mode with `REDIS_READ_FROM_REPLICAS=true`: a second
+   * connection to a replica, built on first use. Otherwise `client` itself (cluster mode routes reads by `scaleReads`).
+   */
+  get readClient(): RedisClient {
+    const cfg = this.#settings();
+    const primary = this.client;
+    if (cfg.mode !== 'sentinel' || !cfg.readFromReplicas) return primary;
+    this.#replica ??= this.#watch(this.#newRedis(cfg, 'slave'), 'replica');
+    return this.#replica;
+  }
+
+  #settings(): RedisConfig {
+    if (this.#config) return this.#config;
+    throw new ConfigError(
+      [{ variable: 'REDIS_URL or REDIS_HOST', expected: 'set one of them (or REDIS_MODE=sentinel|cluster with its nodes)' }],
+      'Redis is not configured',
+    );
+  }
+
+  #newRedis(cfg: RedisConfig, role: 'master' | 'slave'): Redis {
+    const { Redis: RedisClass } = load('ioredis') as typeof import('ioredis');
+    const retryStrategy = (times: number) => backoffDelay(cfg.retry, times);
+    const common = { ...nodeOptions(cfg), db: cfg.db, keyPrefix: cfg.keyPrefix, retryStrategy };
+    if (cfg.mode === 'standalone') return new RedisClass({ ...common, host: cfg.host, port: cfg.port });
+    return new RedisClass({
+      ...common,
+      sentinels: cfg.sentinels.map(({ host, port }) => ({ host, port })),
+      name: cfg.sentinelName,
+      role,
+      sentinelPassword: cfg.sentinelPassword,
+      sentinelRetryStrategy: retryStrategy,
+      enableTLSForSentinelMode: cfg.tls !== undefined,
+      sentinelTLS: tlsOptions(cfg.tls),
+    });
+  }
+
+  protected createClient(): RedisClient {
+    const cfg = this.#settings();
+    if (cfg.mode !== 'cluster') return this.#watch(this.#newRedis(cfg, 'master'), 'primary');
+    const { Cluster: ClusterClass } = load('ioredis') as typeof import('ioredis');
+    const options: ClusterOptions = {
+      lazyConnect: true,
+      keyPrefix: cfg.keyPrefix,
+      scaleReads: cfg.readFromReplicas ? 'slave' : 'master',
+      clusterRetryStrategy: (times) => backoffDelay(cfg.retry, times),
+      redisOptions: nodeOptions(cfg),
+      ...(cfg.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
+    };
+    return this.#watch(new ClusterClass(cfg.clusterNodes.map(({ host, port }) => ({ host, port })), options), 'primary');
+  }
+
+  /** Logs connection events; the `error` listener also keeps ioredis from printing unhandled errors. */
+  #watch<T extends RedisClient>(client: T, role: string): T {
+    const log = this.log.child({ role, target: this.#config?.target });
+    let lastError = '';
+    client.on('connect', () => log.debug('connected'));
+    client.on('ready', () => {
+      lastError = '';
+      log.info('ready');
+    });
+    client.on('error', (error: Error) => {
+      // One warning per distinct error, not one per reconnection attempt.
+      if (error.message === lastError) log.debug({ err: error }, 'connection error (repeated)');
+      else log.warn({ err: error }, 'connection error');
+      lastError = error.message;
+    });
+    client.on('close', () => log.debug('connection closed'));
+    client.on('reconnecting', (delayMs: number) => log.info({ delayMs }, 'reconnecting'));
+    client.on('end', () => log.info('connection ended'));
+    return client;
+  }
+
+  protected isIdle(client: RedisClient): boolean {
+    return client.status === 'wait';
+  }
+
+  protected openClient(client: RedisClient): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    const retries = this.#settings().retry.retries;
+    return new Promise<void>((resolve, reject) => {
+      let failures = 0;
+      let lastError: Error | undefined;
+      const settle = (error?: Error) => {
+        client.off('ready', onReady).off('error', onError).off('reconnecting', onReconnecting).off('end', onEnd);
+        if (!error) return resolve();
+        // Stop the background reconnection loop: the caller was told it failed and may call connect() again.
+        client.disconnect();
+        reject(error);
+      };
+      const onReady = () => settle();
+      const onError = (error: Error) => {
+        lastError = error;
+        if (isFatal(error)) settle(error);
+      };
+      const onReconnecting = () => {
+        failures += 1;
+        if (failures > retries) settle(new Error(`gave up after ${failures} attempts: ${errorMessage(lastError ?? 'no answer')}`));
+      };
+      const onEnd = () => settle(lastError ?? new Error('connection ended before it was ready'));
+      client.on('ready', onReady).on('error', onError).on('reconnecting', onReconnecting).on('end', onEnd);
+      if (client.status === 'wait' || client.status === 'end' || client.status === 'close') {
+        // Failures arrive through the events above.
+        client.connect().catch(() => undefined);
+      }
+    });
+  }
+
+  protected async pingClient(client: RedisClient): Promise<void> {
+    for (const c of this.#replica ? [client, this.#replica] : [client]) {
+      if (c.status !== 'ready') throw new Error(`connection is ${c.status}`);
+      await c.ping();
+    }
+  }
+
+  protected async closeClient(client: RedisClient): Promise<void> {
+    await Promise.all(
+      (this.#replica ? [client, this.#replica] : [client]).map(async (c) => {
+        if (c.status === 'wait' || c.status === 'end') c.disconnect();
+        else await c.quit();
+      }),
+    );
+  }
+
+  protected destroyClient(client: RedisClient): void {
+    client.disconnect();
+    this.#replica?.disconnect();
+  }
+}

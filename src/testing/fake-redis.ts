@@ -1,0 +1,57 @@
+import { createRequire } from 'node:module';
+import { inject, injectable } from 'tsyringe';
+import type { Redis } from 'ioredis';
+import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
+import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import type { Logger } from '../providers/logger.js';
+import type { RedisClient } from '../providers/redis.js';
+import { DB_LIFECYCLE, LOGGER } from '../tokens.js';
+
+const load = createRequire(import.meta.url);
+type RedisMockClass = new (options?: { host?: string; port?: number; keyPrefix?: string }) => Redis;
+
+// ioredis-mock shares data between instances with the same host:port; each fake gets its own.
+let nextPort = 1;
+
+/**
+ * In-memory Redis with the `RedisProvider` surface, backed by ioredis-mock (an optional peer dependency,
+ * loaded on first use). Opens no socket. Each instance has its own data.
+ */
+@injectable()
+export class FakeRedisProvider extends LazyProvider<RedisClient> {
+  readonly #port = nextPort++;
+
+  constructor(@inject(LOGGER) logger: Logger, @inject(DB_LIFECYCLE) lifecycle: ContainerLifecycle) {
+    super('redis', 'stores', logger, lifecycle);
+  }
+
+  get isConfigured(): boolean {
+    return true;
+  }
+
+  /** Same as `client`: the fake has no replicas. */
+  get readClient(): RedisClient {
+    return this.client;
+  }
+
+  protected createClient(): RedisClient {
+    const RedisMock = load('ioredis-mock') as RedisMockClass;
+    return new RedisMock({ host: 'fake-redis', port: this.#port });
+  }
+
+  protected async openClient(client: RedisClient): Promise<void> {
+    await client.ping();
+  }
+
+  protected async pingClient(client: RedisClient): Promise<void> {
+    await client.ping();
+  }
+
+  protected async closeClient(client: RedisClient): Promise<void> {
+    client.disconnect();
+  }
+
+  protected destroyClient(client: RedisClient): void {
+    client.disconnect();
+  }
+}
