@@ -3,10 +3,14 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/helpers/global-setup.ts'],
+    // One file per server family; each starts its servers once per run on free loopback ports and stops them.
+    globalSetup: [
+      'tests/helpers/global-setup.ts',
+      'tests/helpers/global-setup-kafka.ts',
+      'tests/helpers/global-setup-mongo.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration files start and stop real servers; two cores run them best one file per worker.
     maxWorkers: 2,
   },
 });
