@@ -54,6 +54,8 @@ function nodeOptions(cfg: RedisConfig): RedisOptions {
 export class RedisProvider extends LazyProvider<RedisClient> {
   #replica: Redis | undefined;
   readonly #config: RedisConfig | undefined;
+  /** While `connect()` waits, failed attempts are counted and the retry strategy stops after `retries`. */
+  #connectFailures: number | undefined;
 
   constructor(
     @inject(DB_CONFIG) config: DbConfig,
@@ -90,7 +92,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
 
   #newRedis(cfg: RedisConfig, role: 'master' | 'slave'): Redis {
     const { Redis: RedisClass } = load('ioredis') as typeof import('ioredis');
-    const retryStrategy = (times: number) => backoffDelay(cfg.retry, times);
+    const retryStrategy = (times: number) => this.#retryDelay(cfg, times);
     const common = { ...nodeOptions(cfg), db: cfg.db, keyPrefix: cfg.keyPrefix, retryStrategy };
     if (cfg.mode === 'standalone') return new RedisClass({ ...common, host: cfg.host, port: cfg.port });
     return new RedisClass({
@@ -105,6 +107,15 @@ export class RedisProvider extends LazyProvider<RedisClient> {
     });
   }
 
+  /**
+   * ioredis asks before every reconnection. In the background the answer is always a delay (capped, jittered), so
+   * the client rides out outages; while `connect()` waits, `null` after `retries` failures ends the client cleanly.
+   */
+  #retryDelay(cfg: RedisConfig, times: number): number | null {
+    if (this.#connectFailures !== undefined && ++this.#connectFailures > cfg.retry.retries) return null;
+    return backoffDelay(cfg.retry, times);
+  }
+
   protected createClient(): RedisClient {
     const cfg = this.#settings();
     if (cfg.mode !== 'cluster') return this.#watch(this.#newRedis(cfg, 'master'), 'primary');
@@ -113,7 +124,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
       lazyConnect: true,
       keyPrefix: cfg.keyPrefix,
       scaleReads: cfg.readFromReplicas ? 'slave' : 'master',
-      clusterRetryStrategy: (times) => backoffDelay(cfg.retry, times),
+      clusterRetryStrategy: (times) => this.#retryDelay(cfg, times),
       redisOptions: nodeOptions(cfg),
       ...(cfg.tls ? { dnsLookup: (address, callback) => callback(null, address) } : {}),
     };
@@ -147,29 +158,26 @@ export class RedisProvider extends LazyProvider<RedisClient> {
 
   protected openClient(client: RedisClient): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
-    const retries = this.#settings().retry.retries;
+    this.#connectFailures = 0;
     return new Promise<void>((resolve, reject) => {
-      let failures = 0;
       let lastError: Error | undefined;
       const settle = (error?: Error) => {
-        client.off('ready', onReady).off('error', onError).off('reconnecting', onReconnecting).off('end', onEnd);
+        client.off('ready', onReady).off('error', onError).off('end', onEnd);
+        const failures = this.#connectFailures ?? 0;
+        this.#connectFailures = undefined;
         if (!error) return resolve();
-        // Stop the background reconnection loop: the caller was told it failed and may call connect() again.
+        // Leave no reconnection loop behind: the caller was told it failed and may call connect() again.
         client.disconnect();
-        reject(error);
+        reject(failures > 0 ? new Error(`gave up after ${failures} attempts: ${errorMessage(error)}`) : error);
       };
       const onReady = () => settle();
       const onError = (error: Error) => {
         lastError = error;
         if (isFatal(error)) settle(error);
       };
-      const onReconnecting = () => {
-        failures += 1;
-        if (failures > retries) settle(new Error(`gave up after ${failures} attempts: ${errorMessage(lastError ?? 'no answer')}`));
-      };
       const onEnd = () => settle(lastError ?? new Error('connection ended before it was ready'));
-      client.on('ready', onReady).on('error', onError).on('reconnecting', onReconnecting).on('end', onEnd);
-      if (client.status === 'wait' || client.status === 'end' || client.status === 'close') {
+      client.on('ready', onReady).on('error', onError).on('end', onEnd);
+      if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'reconnecting') {
         // Failures arrive through the events above.
         client.connect().catch(() => undefined);
       }
@@ -193,7 +201,11 @@ export class RedisProvider extends LazyProvider<RedisClient> {
   }
 
   protected destroyClient(client: RedisClient): void {
+    const connections: Redis[] = client.isCluster ? (client as Cluster).nodes('all') : [client as Redis];
+    if (this.#replica) connections.push(this.#replica);
     client.disconnect();
     this.#replica?.disconnect();
+    // disconnect() only half-closes; a frozen server never finishes the close, so destroy the sockets now.
+    for (const connection of connections) connection.stream?.destroy();
   }
 }
