@@ -115,3 +115,58 @@ export function startProcess(command: string, args: string[], logFile: string, e
     },
   };
 }
+
+/** A server started by {@link startRestartable}: killable and restartable on the same ports with the same files. */
+export interface RestartableServer {
+  readonly dir: string;
+  readonly pid: number;
+  /** SIGKILL, to simulate a crash; the files stay for `restart()`. */
+  kill(): Promise<void>;
+  /** Launches it again and waits until it is ready. */
+  restart(): Promise<void>;
+  /** Stops it (SIGTERM, then SIGKILL after `graceMs`) and removes `dir`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Launches a server, waits for `ready`, and returns a handle that can kill, restart and stop it. A launch that
+ * never becomes ready is stopped; a failed first launch also removes `dir`.
+ */
+export async function startRestartable(
+  dir: string,
+  launch: () => ServerProcess,
+  ready: (proc: ServerProcess) => Promise<void>,
+  graceMs = 3000,
+): Promise<RestartableServer> {
+  let proc: ServerProcess;
+  const start = async () => {
+    proc = launch();
+    try {
+      await ready(proc);
+    } catch (error) {
+      await proc.stop(1000);
+      throw error;
+    }
+  };
+  try {
+    await start();
+  } catch (error) {
+    removeDir(dir);
+    throw error;
+  }
+  return {
+    dir,
+    get pid() {
+      return proc.pid;
+    },
+    async kill() {
+      process.kill(proc.pid, 'SIGKILL');
+      await proc.exited;
+    },
+    restart: start,
+    async stop() {
+      await proc.stop(graceMs);
+      removeDir(dir);
+    },
+  };
+}
