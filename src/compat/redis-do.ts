@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { Redis } from 'ioredis';
 import { ConfigError } from '../errors.js';
 import { RedisProvider } from '../providers/redis.js';

@@ -194,8 +194,11 @@ export class RedisProvider extends LazyProvider<RedisClient> {
   protected async closeClient(client: RedisClient): Promise<void> {
     await Promise.all(
       (this.#replica ? [client, this.#replica] : [client]).map(async (c) => {
-        if (c.status === 'wait' || c.status === 'end') c.disconnect();
-        else await c.quit();
+        if (c.status === 'wait' || c.status === 'end') return c.disconnect();
+        // quit() resolves on the server's OK; the socket closes just after. Resolve when it has.
+        const ended = new Promise((resolve) => c.once('end', resolve));
+        await c.quit();
+        if ((c.status as string) !== 'end') await ended;
       }),
     );
   }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { DependencyContainer } from 'tsyringe';
 import type { Cluster, Redis } from 'ioredis';
 import { redisCli } from '../../scripts/servers/redis.js';
-import { createDbContainer } from '../../src/container.js';
+import { createDbContainer, disposeWithReport } from '../../src/container.js';
 import { RedisProvider } from '../../src/providers/redis.js';
 import { captureLogs } from '../helpers/logs.js';
 import '../helpers/servers.js';
@@ -14,9 +14,14 @@ afterEach(async () => {
 });
 
 function provider(env: Record<string, string>): RedisProvider {
-  const c = createDbContainer({ env, logger: captureLogs().logger });
+  const c = createDbContainer({ env: { DB_SHUTDOWN_TIMEOUT_MS: '5000', ...env }, logger: captureLogs().logger });
   open.push(c);
   return c.resolve(RedisProvider);
+}
+
+async function expectCleanDisposal(): Promise<void> {
+  const report = await disposeWithReport(open.pop()!);
+  expect(report.providers).toEqual([expect.objectContaining({ provider: 'redis', status: 'closed' })]);
 }
 
 describe('Redis Sentinel and Cluster modes', () => {
@@ -41,6 +46,8 @@ describe('Redis Sentinel and Cluster modes', () => {
     expect(await replica.get('sentinel-key')).toBe('from-master');
     expect(await replica.call('ROLE')).toEqual(expect.arrayContaining(['slave']));
     expect((await redis.health()).status).toBe('up');
+    await expectCleanDisposal();
+    expect([client.status, replica.status]).toEqual(['end', 'end']);
   });
 
   it('writes and reads across the slots of a 3-node cluster', async () => {
@@ -55,5 +62,7 @@ describe('Redis Sentinel and Cluster modes', () => {
     const counts = await Promise.all(servers.redis.cluster.map((port) => redisCli(port, ['dbsize'])));
     expect(counts.map((count) => Number(count.trim())).every((n) => n > 0)).toBe(true);
     expect((await redis.health()).status).toBe('up');
+    await expectCleanDisposal();
+    expect(cluster.status).toBe('end');
   });
 });

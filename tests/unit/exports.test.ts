@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+// The public surface, pinned: adding or removing an export must be a deliberate change to this list.
+describe('export surface', () => {
+  it('@ratecreator/db exports exactly these runtime names', async () => {
+    const api = await import('../../src/index.js');
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'CONFIG_VARIABLES',
+        'ConfigError',
+        'DB_CONFIG',
+        'DbError',
+        'DisposedError',
+        'LOGGER',
+        'LazyProvider',
+        'ProviderError',
+        'RedisProvider',
+        'TimeoutError',
+        'backoffDelay',
+        'createDbContainer',
+        'createLogger',
+        'disposeWithReport',
+        'getDefaultContainer',
+        'lastDisposalReport',
+        'loadConfig',
+        'stripUrlCredentials',
+      ].sort(),
+    );
+  });
+
+  it('@ratecreator/db/testing exports exactly these runtime names', async () => {
+    const api = await import('../../src/testing/index.js');
+    expect(Object.keys(api).sort()).toEqual(['FakeRedisProvider', 'createTestContainer'].sort());
+  });
+
+  it('@ratecreator/db/redis-do keeps the original names', async () => {
+    const api = await import('../../src/compat/redis-do.js');
+    expect(Object.keys(api).sort()).toEqual(['closeRedisConnection', 'default', 'getRedisClient', 'redis']);
+    expect(api.default).toBe(api.getRedisClient);
+  });
+
+  it('package.json maps every subpath with types first', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, string | Record<string, string>>;
+    };
+    expect(Object.keys(pkg.exports)).toEqual([
+      '.', './testing', './redis-do', './client', './kafka-client', './mongo-client', './algolia-client', './package.json',
+    ]);
+    for (const [subpath, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'string') continue;
+      expect(Object.keys(target)[0], subpath).toBe('types');
+    }
+  });
+});

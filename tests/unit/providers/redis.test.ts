@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { createDbContainer } from '../../../src/container.js';
+import { ConfigError } from '../../../src/errors.js';
+import { RedisProvider } from '../../../src/providers/redis.js';
+import { captureLogs } from '../../helpers/logs.js';
+
+describe('RedisProvider without configuration', () => {
+  it('is registered, reports not_configured, and throws a ConfigError naming the variables on use', async () => {
+    const c = createDbContainer({ env: {}, logger: captureLogs().logger });
+    const redis = c.resolve(RedisProvider);
+    expect(redis.isConfigured).toBe(false);
+    expect(await redis.health()).toEqual({ provider: 'redis', status: 'not_configured', latencyMs: 0 });
+    expect(() => redis.client).toThrow(ConfigError);
+    expect(() => redis.client).toThrow(/Redis is not configured:\n {2}- REDIS_URL or REDIS_HOST/);
+    await expect(redis.connect()).rejects.toBeInstanceOf(ConfigError);
+    await c.dispose();
+  });
+
+  it('logs a warning when TLS verification is switched off', async () => {
+    const logs = captureLogs();
+    const c = createDbContainer({ env: { REDIS_HOST: 'cache.internal', REDIS_TLS_REJECT_UNAUTHORIZED: 'false' }, logger: logs.logger });
+    expect(logs.lines.some((line) => line.includes('"level":40') && line.includes('NOT verified'))).toBe(true);
+    await c.dispose();
+  });
+
+  it('resolves to the same instance every time, one per container', async () => {
+    const env = { REDIS_HOST: '127.0.0.1' };
+    const a = createDbContainer({ env, logger: captureLogs().logger });
+    const b = createDbContainer({ env, logger: captureLogs().logger });
+    expect(a.resolve(RedisProvider)).toBe(a.resolve(RedisProvider));
+    expect(a.resolve(RedisProvider)).not.toBe(b.resolve(RedisProvider));
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+});
