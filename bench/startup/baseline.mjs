@@ -1,0 +1,9 @@
+// Baseline: what every process using the package pays anyway (tsyringe + reflect-metadata + pino).
+import 'reflect-metadata';
+import { container } from 'tsyringe';
+import { pino } from 'pino';
+
+const child = container.createChildContainer();
+const logger = pino({ level: 'silent' });
+child.register('logger', { useValue: logger });
+process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss }));

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what this machine lacks for the tests and the demo, then the npm dependencies.
+# Safe to run again: every step checks first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+# Debian packages: the local Redis servers (plain, TLS, ACL, Sentinel, Cluster) and openssl for test certificates.
+apt_missing=()
+command -v redis-server >/dev/null || apt_missing+=(redis-server)
+command -v redis-sentinel >/dev/null || apt_missing+=(redis-sentinel)
+command -v redis-cli >/dev/null || apt_missing+=(redis-tools)
+command -v openssl >/dev/null || apt_missing+=(openssl)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  log "installing ${apt_missing[*]} with apt-get"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+# npm dependencies: a clean install when node_modules is missing or older than the lockfile.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+log "ready"
