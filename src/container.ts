@@ -5,12 +5,13 @@ import type { Env } from './config/env.js';
 import { ContainerLifecycle } from './lifecycle/container-lifecycle.js';
 import { adaptOverride } from './lifecycle/overrides.js';
 import type { DisposalReport } from './lifecycle/types.js';
+import { KafkaProvider } from './providers/kafka.js';
 import { createLogger, type Logger } from './providers/logger.js';
 import { RedisProvider } from './providers/redis.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
-export const PROVIDER_CLASSES = [RedisProvider] as const;
+export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider] as const;
 
 /** Options of {@link createDbContainer}. */
 export interface DbContainerOptions {
@@ -42,7 +43,7 @@ export function createDbContainer(options: DbContainerOptions = {}): DependencyC
   child.register(LOGGER, { useValue: logger });
   child.register(DB_LIFECYCLE, { useValue: lifecycle });
   for (const Provider of PROVIDER_CLASSES) {
-    child.register(Provider, { useClass: Provider }, { lifecycle: Lifecycle.Singleton });
+    child.register<unknown>(Provider, { useClass: Provider }, { lifecycle: Lifecycle.Singleton });
   }
   for (const [token, value] of options.overrides ?? []) {
     child.register(token, { useValue: value });

@@ -7,6 +7,10 @@ export {
   loadConfig,
   type DbConfig,
   type HostPort,
+  type KafkaConfig,
+  type KafkaPartitioner,
+  type KafkaSasl,
+  type KafkaSaslMechanism,
   type LogLevel,
   type RedisConfig,
   type RedisMode,
@@ -33,6 +37,7 @@ export type {
   HealthStatus,
   ProviderDisposal,
 } from './lifecycle/types.js';
+export { KafkaProvider, type KafkaConsumerOptions } from './providers/kafka.js';
 export { createLogger, stripUrlCredentials, type Logger, type LoggerOptions } from './providers/logger.js';
 export { RedisProvider, type RedisClient } from './providers/redis.js';
 export { DB_CONFIG, LOGGER } from './tokens.js';

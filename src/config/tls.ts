@@ -22,11 +22,15 @@ const PEM_PARTS = [
   ['KEY', 'client private key'],
 ] as const;
 
-/** The variable names one client's TLS section reads, for `.env.example` and docs. */
-export function tlsVariables(prefix: string): string[] {
-  const names = [`${prefix}_TLS`];
-  for (const [part] of PEM_PARTS) names.push(`${prefix}_TLS_${part}`, `${prefix}_TLS_${part}_FILE`);
-  names.push(`${prefix}_TLS_SERVERNAME`, `${prefix}_TLS_REJECT_UNAUTHORIZED`);
+/**
+ * The variable names one client's TLS section reads, for `.env.example` and docs.
+ * @param word the middle of the names: `TLS`, or `SSL` where the client calls it that (`KAFKA_SSL_CA`). @default 'TLS'
+ */
+export function tlsVariables(prefix: string, word = 'TLS'): string[] {
+  const p = `${prefix}_${word}`;
+  const names = [p];
+  for (const [part] of PEM_PARTS) names.push(`${p}_${part}`, `${p}_${part}_FILE`);
+  names.push(`${p}_SERVERNAME`, `${p}_REJECT_UNAUTHORIZED`);
   return names;
 }
 
@@ -66,6 +70,7 @@ function readPem(env: Env, variable: string, label: string, issues: ConfigIssue[
 /**
  * Reads `<prefix>_TLS*`. Returns `undefined` when TLS is off. `enabledByDefault` applies when `<prefix>_TLS`
  * is unset; an explicit value always wins. Setting CA, cert or key alone does not switch TLS on.
+ * @param word the middle of the names (`SSL` reads `KAFKA_SSL*`). @default 'TLS'
  */
 export function readTls(
   env: Env,
@@ -73,31 +78,33 @@ export function readTls(
   enabledByDefault: boolean,
   issues: ConfigIssue[],
   warnings: string[],
+  word = 'TLS',
 ): TlsConfig | undefined {
+  const p = `${prefix}_${word}`;
   const values = readEnv(
     env,
     {
-      [`${prefix}_TLS`]: optionalBool('true or false'),
-      [`${prefix}_TLS_SERVERNAME`]: optionalString('a host name for SNI'),
-      [`${prefix}_TLS_REJECT_UNAUTHORIZED`]: optionalBool('true or false'),
+      [p]: optionalBool('true or false'),
+      [`${p}_SERVERNAME`]: optionalString('a host name for SNI'),
+      [`${p}_REJECT_UNAUTHORIZED`]: optionalBool('true or false'),
     },
     issues,
   );
-  const enabled = (values[`${prefix}_TLS`] as boolean | undefined) ?? enabledByDefault;
+  const enabled = (values[p] as boolean | undefined) ?? enabledByDefault;
   const pems: Partial<Record<'ca' | 'cert' | 'key', string>> = {};
   for (const [part, label] of PEM_PARTS) {
-    const pem = readPem(env, `${prefix}_TLS_${part}`, label, issues);
+    const pem = readPem(env, `${p}_${part}`, label, issues);
     if (pem !== undefined) pems[part.toLowerCase() as 'ca' | 'cert' | 'key'] = pem;
   }
   if ((pems.cert === undefined) !== (pems.key === undefined)) {
-    const missing = pems.cert === undefined ? `${prefix}_TLS_CERT` : `${prefix}_TLS_KEY`;
+    const missing = pems.cert === undefined ? `${p}_CERT` : `${p}_KEY`;
     issues.push({ variable: missing, expected: 'client certificate and key are set together (mutual TLS)' });
   }
   if (!enabled) return undefined;
-  const rejectUnauthorized = values[`${prefix}_TLS_REJECT_UNAUTHORIZED`] !== false;
+  const rejectUnauthorized = values[`${p}_REJECT_UNAUTHORIZED`] !== false;
   if (!rejectUnauthorized) {
-    warnings.push(`${prefix}_TLS_REJECT_UNAUTHORIZED=false: server certificates are NOT verified`);
+    warnings.push(`${p}_REJECT_UNAUTHORIZED=false: server certificates are NOT verified`);
   }
-  const servername = values[`${prefix}_TLS_SERVERNAME`] as string | undefined;
+  const servername = values[`${p}_SERVERNAME`] as string | undefined;
   return { ...pems, ...(servername ? { servername } : {}), rejectUnauthorized };
 }

@@ -27,7 +27,7 @@ describe('lazy loading', () => {
       env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '6390', KAFKA_SERVICE_URI: '127.0.0.1:9092', DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:27017/x' },
       logger: captureLogs().logger,
     });
-    for (const Provider of PROVIDER_CLASSES) c.resolve(Provider);
+    for (const Provider of PROVIDER_CLASSES) c.resolve<unknown>(Provider);
     await c.dispose();
     expect(connect).not.toHaveBeenCalled();
     expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length).toBe(tcpBefore);

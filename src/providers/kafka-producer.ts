@@ -1,0 +1,145 @@
+import type { Producer } from 'kafkajs';
+import { DisposedError, ProviderError } from '../errors.js';
+
+/** Where the shared producer is in its life. */
+export type ProducerState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+interface InFlight {
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * The provider's one producer: the real kafkajs `Producer` object, whose `connect`, `disconnect`, `send` and
+ * `sendBatch` are replaced on the instance so that
+ * - the first send connects it (kafkajs alone throws "The producer is disconnected");
+ * - every send is tracked, so closing awaits the sends already issued (kafkajs' `disconnect()` does not, #879);
+ * - sends are refused with a {@link ProviderError} once the provider shuts down, or after an explicit
+ *   `disconnect()` until an explicit `connect()`: nothing reconnects a producer that was disconnected on purpose.
+ * kafkajs builds the producer as a plain object of closures, so replacing its methods changes nothing else.
+ */
+export class SharedProducer {
+  readonly producer: Producer;
+  #state: ProducerState = 'idle';
+  #connecting: Promise<void> | undefined;
+  readonly #inflight = new Set<InFlight>();
+  #drained: Array<() => void> = [];
+  readonly #raw: Pick<Producer, 'connect' | 'disconnect' | 'send' | 'sendBatch'>;
+
+  constructor(
+    producer: Producer,
+    /** True once the provider shuts down. */
+    private readonly isClosing: () => boolean,
+  ) {
+    this.producer = producer;
+    const { connect, disconnect, send, sendBatch } = producer;
+    this.#raw = { connect, disconnect, send, sendBatch };
+    producer.connect = () => this.connect();
+    producer.disconnect = () => this.disconnect();
+    producer.send = (record) => this.#guard(() => send(record));
+    producer.sendBatch = (batch) => this.#guard(() => sendBatch(batch));
+  }
+
+  get state(): ProducerState {
+    return this.#state;
+  }
+
+  /** Sends issued and not yet settled. */
+  get inFlight(): number {
+    return this.#inflight.size;
+  }
+
+  /** Connects once; concurrent callers share the attempt. A failure leaves it idle, so a later send tries again. */
+  connect(): Promise<void> {
+    if (this.#state === 'closed' || this.isClosing()) return Promise.reject(new DisposedError('kafka'));
+    if (this.#state === 'connected') return Promise.resolve();
+    this.#connecting ??= (async () => {
+      this.#state = 'connecting';
+      try {
+        await this.#raw.connect();
+        if (this.#state === 'connecting') this.#state = 'connected';
+      } catch (error) {
+        if (this.#state === 'connecting') this.#state = 'idle';
+        throw new ProviderError('kafka', `producer connect failed: ${(error as Error).message}`, { cause: error });
+      } finally {
+        this.#connecting = undefined;
+      }
+    })();
+    return this.#connecting;
+  }
+
+  /** An intentional disconnect: later sends are refused (not reconnected) until `connect()` is called again. */
+  async disconnect(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'disconnected';
+    await this.#settle();
+  }
+
+  /** Refuses new sends, awaits the ones in flight, then disconnects. Bounded by the caller. */
+  async close(): Promise<void> {
+    this.#state = 'closed';
+    await this.#settle();
+  }
+
+  /** Rejects every send still in flight (after a close ran out of time); kafkajs may still finish them. */
+  abort(): number {
+    const count = this.#inflight.size;
+    const error = new ProviderError(
+      'kafka',
+      'send aborted: the provider was disposed before the broker acknowledged it (the message may or may not have been written)',
+    );
+    for (const entry of this.#inflight) entry.reject(error);
+    this.#inflight.clear();
+    this.#flushDrained();
+    return count;
+  }
+
+  async #settle(): Promise<void> {
+    // Sends still waiting for the connection are in flight too, so waiting for them covers a pending connect.
+    await this.#drain();
+    await this.#connecting?.catch(() => undefined);
+    await this.#raw.disconnect();
+  }
+
+  #guard<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#state === 'closed' || this.isClosing()) {
+      return Promise.reject(new ProviderError('kafka', 'send refused: the provider is shutting down'));
+    }
+    if (this.#state === 'disconnected') {
+      return Promise.reject(
+        new ProviderError('kafka', 'send refused: the producer was disconnected on purpose; call producer.connect() to use it again'),
+      );
+    }
+    return this.#track(this.#state === 'connected' ? work() : this.connect().then(work));
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: InFlight = { reject };
+      this.#inflight.add(entry);
+      const done = () => {
+        if (this.#inflight.delete(entry) && this.#inflight.size === 0) this.#flushDrained();
+      };
+      work.then(
+        (value) => {
+          done();
+          resolve(value);
+        },
+        (error: unknown) => {
+          done();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  #drain(): Promise<void> {
+    if (this.#inflight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  #flushDrained(): void {
+    const waiters = this.#drained;
+    this.#drained = [];
+    for (const resolve of waiters) resolve();
+  }
+}

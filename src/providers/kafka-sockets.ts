@@ -1,0 +1,50 @@
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ISocketFactory } from 'kafkajs';
+
+/** TCP keep-alive delay kafkajs' own socket factory uses. */
+const KEEP_ALIVE_MS = 60_000;
+
+/**
+ * The sockets one kafkajs client opened. kafkajs has no way to abort its connections from outside (a consumer
+ * stuck in a handler never reaches its own disconnect), so the provider hands kafkajs this pool's
+ * {@link SocketPool.factory} and can refuse new connections and destroy the open ones on a hard close.
+ */
+export class SocketPool {
+  readonly #sockets = new Set<Socket>();
+  #closed = false;
+
+  /** Sockets currently open. */
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  /** A kafkajs `socketFactory`: the same sockets as kafkajs' default one, tracked; throws once the pool is closed. */
+  factory(): ISocketFactory {
+    return ({ host, port, ssl, onConnect }) => {
+      // kafkajs turns this into a KafkaJSConnectionError for the request that wanted the connection.
+      if (this.#closed) throw new Error('connections are closed: the Kafka provider is shutting down');
+      const socket = ssl
+        ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+        : netConnect({ host, port }, onConnect);
+      socket.setKeepAlive(true, KEEP_ALIVE_MS);
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      return socket;
+    };
+  }
+
+  /** Refuses new connections from now on; open ones are left to close normally. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** Refuses new connections and destroys the open ones. Returns how many were destroyed. */
+  destroy(): number {
+    this.#closed = true;
+    const count = this.#sockets.size;
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+    return count;
+  }
+}
