@@ -7,11 +7,12 @@ import { adaptOverride } from './lifecycle/overrides.js';
 import type { DisposalReport } from './lifecycle/types.js';
 import { KafkaProvider } from './providers/kafka.js';
 import { createLogger, type Logger } from './providers/logger.js';
+import { PrismaProvider } from './providers/prisma.js';
 import { RedisProvider } from './providers/redis.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
-export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider] as const;
+export const PROVIDER_CLASSES = [RedisProvider, PrismaProvider, KafkaProvider] as const;
 
 /** Options of {@link createDbContainer}. */
 export interface DbContainerOptions {

@@ -12,6 +12,7 @@ export {
   type KafkaSasl,
   type KafkaSaslMechanism,
   type LogLevel,
+  type PrismaConfig,
   type RedisConfig,
   type RedisMode,
   type RetryPolicy,
@@ -40,4 +41,7 @@ export type {
 export { KafkaProvider, type KafkaConsumerOptions } from './providers/kafka.js';
 export { createLogger, stripUrlCredentials, type Logger, type LoggerOptions } from './providers/logger.js';
 export { RedisProvider, type RedisClient } from './providers/redis.js';
+export { PrismaProvider, type RateCreatorPrismaClient } from './providers/prisma.js';
+export { isEngineUnavailable } from './prisma/engine-errors.js';
+export { softDeleteExtension, softDeleteModels, type SoftDeleteModel, type SoftDeleteModels } from './prisma/soft-delete.js';
 export { DB_CONFIG, LOGGER } from './tokens.js';

@@ -14,10 +14,14 @@ describe('export surface', () => {
         'DisposedError',
         'LOGGER',
         'LazyProvider',
+        'PrismaProvider',
         'ProviderError',
         'RedisProvider',
         'TimeoutError',
         'backoffDelay',
+        'isEngineUnavailable',
+        'softDeleteExtension',
+        'softDeleteModels',
         'createDbContainer',
         'createLogger',
         'disposeWithReport',
@@ -32,6 +36,12 @@ describe('export surface', () => {
   it('@ratecreator/db/testing exports exactly these runtime names', async () => {
     const api = await import('../../src/testing/index.js');
     expect(Object.keys(api).sort()).toEqual(['FakeRedisProvider', 'createTestContainer'].sort());
+  });
+
+  it('@ratecreator/db/client keeps the original names', async () => {
+    const api = await import('../../src/compat/client.js');
+    expect(Object.keys(api).sort()).toEqual(['default', 'getPrismaClient', 'prisma']);
+    expect(api.default).toBe(api.getPrismaClient);
   });
 
   it('@ratecreator/db/redis-do keeps the original names', async () => {
