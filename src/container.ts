@@ -6,13 +6,15 @@ import { ContainerLifecycle } from './lifecycle/container-lifecycle.js';
 import { adaptOverride } from './lifecycle/overrides.js';
 import type { DisposalReport } from './lifecycle/types.js';
 import { KafkaProvider } from './providers/kafka.js';
+import { AlgoliaProvider } from './providers/algolia.js';
 import { createLogger, type Logger } from './providers/logger.js';
+import { MongoProvider } from './providers/mongo.js';
 import { PrismaProvider } from './providers/prisma.js';
 import { RedisProvider } from './providers/redis.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
-export const PROVIDER_CLASSES = [RedisProvider, PrismaProvider, KafkaProvider] as const;
+export const PROVIDER_CLASSES = [RedisProvider, PrismaProvider, KafkaProvider, MongoProvider, AlgoliaProvider] as const;
 
 /** Options of {@link createDbContainer}. */
 export interface DbContainerOptions {

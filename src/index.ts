@@ -5,6 +5,8 @@ export { getDefaultContainer } from './compat/default-container.js';
 export {
   CONFIG_VARIABLES,
   loadConfig,
+  type AlgoliaConfig,
+  type AlgoliaHost,
   type DbConfig,
   type HostPort,
   type KafkaConfig,
@@ -12,6 +14,8 @@ export {
   type KafkaSasl,
   type KafkaSaslMechanism,
   type LogLevel,
+  type MongoConfig,
+  type MongoReadPreference,
   type PrismaConfig,
   type RedisConfig,
   type RedisMode,
@@ -39,7 +43,9 @@ export type {
   ProviderDisposal,
 } from './lifecycle/types.js';
 export { KafkaProvider, type KafkaConsumerOptions } from './providers/kafka.js';
+export { AlgoliaProvider } from './providers/algolia.js';
 export { createLogger, stripUrlCredentials, type Logger, type LoggerOptions } from './providers/logger.js';
+export { MongoProvider } from './providers/mongo.js';
 export { RedisProvider, type RedisClient } from './providers/redis.js';
 export { PrismaProvider, type RateCreatorPrismaClient } from './providers/prisma.js';
 export { isEngineUnavailable } from './prisma/engine-errors.js';

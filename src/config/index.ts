@@ -1,6 +1,8 @@
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { deepFreeze, intWithDefault, optionalString, readEnv, type Env } from './env.js';
 import { readRedisConfig, REDIS_VARIABLES, type RedisConfig } from './redis.js';
+import { ALGOLIA_VARIABLES, readAlgoliaConfig, type AlgoliaConfig } from './algolia.js';
+import { MONGO_VARIABLES, readMongoConfig, type MongoConfig } from './mongo.js';
 import { PRISMA_VARIABLES, readPrismaConfig, type PrismaConfig } from './prisma.js';
 import { KAFKA_VARIABLES, readKafkaConfig, type KafkaConfig } from './kafka.js';
 
@@ -16,6 +18,8 @@ export interface DbConfig {
   /** `LOG_LEVEL`. @default 'info' */
   readonly logLevel: LogLevel;
   readonly redis?: RedisConfig;
+  readonly mongo?: MongoConfig;
+  readonly algolia?: AlgoliaConfig;
   readonly prisma?: PrismaConfig;
   readonly kafka?: KafkaConfig;
   /** Non-fatal findings (for example TLS verification switched off); logged when a container is created. */
@@ -26,6 +30,8 @@ export interface DbConfig {
 export const CONFIG_VARIABLES: readonly string[] = ['DB_SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL', ...REDIS_VARIABLES,
   ...PRISMA_VARIABLES,
   ...KAFKA_VARIABLES,
+  ...MONGO_VARIABLES,
+  ...ALGOLIA_VARIABLES,
 ];
 
 /**
@@ -45,6 +51,8 @@ export function loadConfig(env: Env = process.env): DbConfig {
     issues,
   );
   const redis = readRedisConfig(env, issues, warnings);
+  const mongo = readMongoConfig(env, issues, warnings);
+  const algolia = readAlgoliaConfig(env, issues);
   const prisma = readPrismaConfig(env, issues, warnings);
   const kafka = readKafkaConfig(env, issues, warnings);
   if (issues.length > 0) throw new ConfigError(issues);
@@ -52,6 +60,8 @@ export function loadConfig(env: Env = process.env): DbConfig {
     shutdownTimeoutMs: base.DB_SHUTDOWN_TIMEOUT_MS as number,
     logLevel: (base.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     ...(redis ? { redis } : {}),
+    ...(mongo ? { mongo } : {}),
+    ...(algolia ? { algolia } : {}),
     ...(prisma ? { prisma } : {}),
     ...(kafka ? { kafka } : {}),
     warnings,
@@ -59,6 +69,8 @@ export function loadConfig(env: Env = process.env): DbConfig {
 }
 
 export type { RedisConfig, RedisMode } from './redis.js';
+export type { MongoConfig, MongoReadPreference } from './mongo.js';
+export type { AlgoliaConfig, AlgoliaHost } from './algolia.js';
 export type { PrismaConfig } from './prisma.js';
 export type { KafkaConfig, KafkaPartitioner, KafkaSasl, KafkaSaslMechanism } from './kafka.js';
 export type { RetryPolicy } from './retry.js';

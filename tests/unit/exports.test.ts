@@ -8,12 +8,14 @@ describe('export surface', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'CONFIG_VARIABLES',
+        'AlgoliaProvider',
         'ConfigError',
         'DB_CONFIG',
         'DbError',
         'DisposedError',
         'LOGGER',
         'LazyProvider',
+        'MongoProvider',
         'PrismaProvider',
         'ProviderError',
         'RedisProvider',
@@ -48,6 +50,17 @@ describe('export surface', () => {
     const api = await import('../../src/compat/redis-do.js');
     expect(Object.keys(api).sort()).toEqual(['closeRedisConnection', 'default', 'getRedisClient', 'redis']);
     expect(api.default).toBe(api.getRedisClient);
+  });
+
+  it('@ratecreator/db/mongo-client keeps the original names', async () => {
+    const api = await import('../../src/compat/mongo-client.js');
+    expect(Object.keys(api).sort()).toEqual(['default', 'getMongoClient']);
+    expect(api.default).toBe(api.getMongoClient);
+  });
+
+  it('@ratecreator/db/algolia-client keeps the original names', async () => {
+    const api = await import('../../src/compat/algolia-client.js');
+    expect(Object.keys(api).sort()).toEqual(['algoliaClient', 'getSearchClient', 'getWriteClient']);
   });
 
   it('package.json maps every subpath with types first', () => {

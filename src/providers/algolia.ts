@@ -1,0 +1,175 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
+import type { SearchClient } from 'algoliasearch';
+import { inject, injectable } from 'tsyringe';
+import type { AlgoliaConfig, DbConfig } from '../config/index.js';
+import { ConfigError, DisposedError } from '../errors.js';
+import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
+import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import type { Logger } from './logger.js';
+
+const load = createRequire(import.meta.url);
+
+type ClientOptions = NonNullable<Parameters<typeof import('algoliasearch').searchClient>[2]>;
+type Requester = NonNullable<ClientOptions['requester']>;
+type AlgoliaLogger = NonNullable<ClientOptions['logger']>;
+
+/** The shape of `@algolia/requester-node-http`, typed by shape because it is algoliasearch's dependency, not ours. */
+interface NodeRequesterModule {
+  createHttpRequester(options: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }): Requester;
+}
+
+/** The node requester algoliasearch itself uses, resolved from algoliasearch's own location. */
+function loadNodeRequester(): NodeRequesterModule {
+  const fromAlgolia = createRequire(load.resolve('algoliasearch'));
+  return fromAlgolia('@algolia/requester-node-http') as NodeRequesterModule;
+}
+
+/**
+ * Algolia through algoliasearch v5. `client` is the real `SearchClient` with the write key; `searchClient` uses the
+ * search-only key. Both go through the provider's own keep-alive agents (algoliasearch's default agents are
+ * module-global and never destroyed here), which disposal destroys after in-flight requests finish. Timeouts and
+ * host retry are algoliasearch's own; `ALGOLIA_HOSTS` replaces the hosts. The API keys are never logged.
+ */
+@injectable()
+export class AlgoliaProvider extends LazyProvider<SearchClient> {
+  readonly #config: AlgoliaConfig | undefined;
+  #agents: { http: HttpAgent; https: HttpsAgent } | undefined;
+  #requester: Requester | undefined;
+  #searchClient: SearchClient | undefined;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #used = false;
+  #closed = false;
+
+  constructor(
+    @inject(DB_CONFIG) config: DbConfig,
+    @inject(LOGGER) logger: Logger,
+    @inject(DB_LIFECYCLE) lifecycle: ContainerLifecycle,
+  ) {
+    super('algolia', 'agents', logger, lifecycle);
+    this.#config = config.algolia;
+  }
+
+  /** True when an application id and the write key are set (`client` needs both). */
+  get isConfigured(): boolean {
+    return this.#config?.writeApiKey !== undefined;
+  }
+
+  /**
+   * A client with the search-only key (`ALGOLIA_SEARCH_API_KEY` or `NEXT_PUBLIC_ALGOLIA_SEARCH_API_KEY`), built on
+   * first use, sharing the provider's agents. @throws {ConfigError} when no search key is set.
+   */
+  get searchClient(): SearchClient {
+    if (this.#searchClient) return this.#searchClient;
+    const cfg = this.#settings('search');
+    if (this.#closed || this.lifecycle.shuttingDown) throw new DisposedError(this.name);
+    this.#searchClient = this.#newClient(cfg, cfg.searchApiKey!);
+    return this.#searchClient;
+  }
+
+  /** `name` scoped to the environment: `ALGOLIA_INDEX_PREFIX` + `name`. */
+  indexName(name: string): string {
+    return `${this.#config?.indexPrefix ?? ''}${name}`;
+  }
+
+  #settings(key: 'write' | 'search'): AlgoliaConfig {
+    const cfg = this.#config;
+    const variable = key === 'write' ? 'ALGOLIA_WRITE_API_KEY' : 'ALGOLIA_SEARCH_API_KEY';
+    const has = key === 'write' ? cfg?.writeApiKey !== undefined : cfg?.searchApiKey !== undefined;
+    if (cfg && has) return cfg;
+    const issues = cfg ? [] : [{ variable: 'ALGOLIA_APP_ID', expected: 'the Algolia application id' }];
+    throw new ConfigError(
+      [...issues, { variable, expected: key === 'write' ? 'the write (admin) API key' : 'the search-only API key (or NEXT_PUBLIC_ALGOLIA_SEARCH_API_KEY)' }],
+      `Algolia ${key} client is not configured`,
+    );
+  }
+
+  /** One requester for both clients: tracks in-flight requests and refuses new ones once disposal began. */
+  #sharedRequester(): Requester {
+    if (this.#requester) return this.#requester;
+    const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+    this.#agents = agents;
+    const inner = loadNodeRequester().createHttpRequester({ httpAgent: agents.http, httpsAgent: agents.https });
+    const track = <T>(work: Promise<T>): Promise<T> => {
+      this.#inFlight.add(work);
+      void work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
+      return work;
+    };
+    const guard = () => {
+      if (this.#closed) throw new DisposedError(this.name);
+      this.#used = true;
+    };
+    this.#requester = {
+      send: (request) => {
+        guard();
+        return track(inner.send(request));
+      },
+      ...(inner.sendStream
+        ? {
+            sendStream: (request: Parameters<Requester['send']>[0]) => {
+              guard();
+              return track(inner.sendStream!(request));
+            },
+          }
+        : {}),
+    };
+    return this.#requester;
+  }
+
+  #newClient(cfg: AlgoliaConfig, apiKey: string): SearchClient {
+    const { searchClient } = load('algoliasearch') as typeof import('algoliasearch');
+    const log = this.log.child({ target: cfg.target });
+    // algoliasearch logs retryable failures with the request (its key header masked); only the outline is kept.
+    const outline = (args: unknown) => {
+      const frame = args as { host?: { url?: string; port?: number }; response?: { status?: number; isTimedOut?: boolean }; triesLeft?: number } | undefined;
+      return { host: frame?.host?.url, port: frame?.host?.port, status: frame?.response?.status, timedOut: frame?.response?.isTimedOut, triesLeft: frame?.triesLeft };
+    };
+    const logger: AlgoliaLogger = {
+      debug: async (message, args) => log.debug(outline(args), message),
+      info: async (message, args) => log.info(outline(args), message),
+      error: async (message, args) => log.error(outline(args), message),
+    };
+    return searchClient(cfg.appId, apiKey, {
+      requester: this.#sharedRequester(),
+      logger,
+      timeouts: { connect: cfg.connectTimeoutMs, read: cfg.readTimeoutMs, write: cfg.writeTimeoutMs },
+      ...(cfg.hosts ? { hosts: cfg.hosts.map((host) => ({ ...host, accept: 'readWrite' as const })) } : {}),
+    });
+  }
+
+  protected createClient(): SearchClient {
+    const cfg = this.#settings('write');
+    return this.#newClient(cfg, cfg.writeApiKey!);
+  }
+
+  protected isIdle(): boolean {
+    return !this.#used;
+  }
+
+  /** One request that needs the key to be valid and a host to answer: nothing to open for HTTP. */
+  protected async openClient(client: SearchClient): Promise<void> {
+    await client.listIndices({ hitsPerPage: 1 });
+  }
+
+  protected async pingClient(client: SearchClient): Promise<void> {
+    await client.listIndices({ hitsPerPage: 1 });
+  }
+
+  protected async closeClient(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    this.#destroyAgents();
+  }
+
+  protected destroyClient(): void {
+    this.#closed = true;
+    this.#destroyAgents();
+  }
+
+  #destroyAgents(): void {
+    this.#agents?.http.destroy();
+    this.#agents?.https.destroy();
+  }
+}

@@ -1,0 +1,190 @@
+import { createRequire } from 'node:module';
+import type { Db, DbOptions, MongoClient, MongoClientOptions } from 'mongodb';
+import { inject, injectable } from 'tsyringe';
+import type { DbConfig, MongoConfig } from '../config/index.js';
+import { backoffDelay } from '../config/retry.js';
+import { ConfigError, DbError, errorMessage, ProviderError } from '../errors.js';
+import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
+import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import { stripUrlCredentials, type Logger } from './logger.js';
+
+const load = createRequire(import.meta.url);
+
+/** Errors no retry can fix (bad credentials, certificates, options): `connect()` stops at once. */
+const FATAL_MESSAGE = /certificate|self[- ]signed|wrong version number|Authentication failed|auth mechanism|ERR_TLS|EPROTO/i;
+const FATAL_NAMES = new Set(['MongoParseError', 'MongoInvalidArgumentError', 'MongoMissingDependencyError', 'MongoAPIError']);
+
+function isFatal(error: Error): boolean {
+  return FATAL_NAMES.has(error.name) || FATAL_MESSAGE.test(error.message) || (error as { code?: unknown }).code === 18;
+}
+
+/** Driver options from the config (own settings mapped; the URL keeps everything else). */
+export function mongoClientOptions(cfg: MongoConfig): MongoClientOptions {
+  const options: MongoClientOptions = {
+    maxPoolSize: cfg.maxPoolSize,
+    minPoolSize: cfg.minPoolSize,
+    maxIdleTimeMS: cfg.maxIdleTimeMs,
+    waitQueueTimeoutMS: cfg.waitQueueTimeoutMs,
+    serverSelectionTimeoutMS: cfg.serverSelectionTimeoutMs,
+    connectTimeoutMS: cfg.connectTimeoutMs,
+    ...(cfg.appName ? { appName: cfg.appName } : {}),
+  };
+  const { tls } = cfg;
+  if (tls) {
+    options.tls = true;
+    if (tls.ca) options.ca = tls.ca;
+    if (tls.cert) options.cert = tls.cert;
+    if (tls.key) options.key = tls.key;
+    if (tls.servername) options.servername = tls.servername;
+    if (!tls.rejectUnauthorized) options.tlsAllowInvalidCertificates = true;
+  } else if (cfg.tlsExplicit) {
+    options.tls = false;
+  }
+  return options;
+}
+
+/**
+ * MongoDB through the native driver. `client` is the real `MongoClient`; the driver is loaded on first use and
+ * opens nothing until `connect()` or the first operation. `connect()` retries per the policy (p-retry, delays from
+ * `backoffDelay`) and stops at once on credential, certificate or option errors. Pool and topology events go to
+ * the child logger at debug. Disposal: `close()` within the budget.
+ */
+@injectable()
+export class MongoProvider extends LazyProvider<MongoClient> {
+  readonly #config: MongoConfig | undefined;
+  #opened = false;
+  #abort: AbortController | undefined;
+
+  constructor(
+    @inject(DB_CONFIG) config: DbConfig,
+    @inject(LOGGER) logger: Logger,
+    @inject(DB_LIFECYCLE) lifecycle: ContainerLifecycle,
+  ) {
+    super('mongodb', 'stores', logger, lifecycle);
+    this.#config = config.mongo;
+  }
+
+  get isConfigured(): boolean {
+    return this.#config !== undefined;
+  }
+
+  /** A database handle (the URL's database, or `MONGODB_DB_NAME`, when `name` is left out). */
+  db(name?: string, options?: DbOptions): Db {
+    return this.client.db(name ?? this.#settings().dbName, options);
+  }
+
+  /**
+   * A database handle for reads that tolerate staleness: same client and pool, read preference
+   * `MONGODB_READ_PREFERENCE` (default `secondaryPreferred`) with `MONGODB_MAX_STALENESS_SECONDS`.
+   * On a standalone server the reads go to it.
+   */
+  readDb(name?: string): Db {
+    const cfg = this.#settings();
+    const { ReadPreference } = load('mongodb') as typeof import('mongodb');
+    const staleness = cfg.maxStalenessSeconds !== undefined ? { maxStalenessSeconds: cfg.maxStalenessSeconds } : undefined;
+    return this.client.db(name ?? cfg.dbName, { readPreference: new ReadPreference(cfg.readPreference, undefined, staleness) });
+  }
+
+  #settings(): MongoConfig {
+    if (this.#config) return this.#config;
+    throw new ConfigError(
+      [{ variable: 'MONGODB_URL or DATABASE_URL_ONLINE', expected: 'a mongodb:// or mongodb+srv:// connection string' }],
+      'MongoDB is not configured',
+    );
+  }
+
+  protected override wrap(action: string, error: unknown): DbError {
+    if (error instanceof DbError) return error;
+    return new ProviderError(this.name, stripUrlCredentials(`${action}: ${errorMessage(error)}`), { cause: error });
+  }
+
+  protected createClient(): MongoClient {
+    const cfg = this.#settings();
+    const { MongoClient: Client } = load('mongodb') as typeof import('mongodb');
+    const client = new Client(cfg.url, mongoClientOptions(cfg));
+    this.#watch(client, cfg.target);
+    return client;
+  }
+
+  #watch(client: MongoClient, target: string): void {
+    const log = this.log.child({ target });
+    client.on('topologyOpening', () => {
+      this.#opened = true;
+      log.debug('topology opening');
+    });
+    client.on('topologyClosed', () => log.debug('topology closed'));
+    client.on('serverDescriptionChanged', (event) => {
+      const before = event.previousDescription.type;
+      const after = event.newDescription.type;
+      if (before === after) return;
+      if (after === 'Unknown') log.warn({ address: event.address, error: event.newDescription.error?.message }, 'server unreachable');
+      else if (before === 'Unknown') log.info({ address: event.address, type: after }, 'server available');
+      else log.debug({ address: event.address, before, after }, 'server type changed');
+    });
+    client.on('serverHeartbeatFailed', (event) => log.debug({ address: event.connectionId, error: errorMessage(event.failure) }, 'heartbeat failed'));
+    client.on('connectionPoolCreated', (event) => log.debug({ address: event.address, options: event.options }, 'pool created'));
+    client.on('connectionPoolReady', (event) => log.debug({ address: event.address }, 'pool ready'));
+    client.on('connectionPoolCleared', (event) => log.debug({ address: event.address }, 'pool cleared'));
+    client.on('connectionPoolClosed', (event) => log.debug({ address: event.address }, 'pool closed'));
+    client.on('connectionCreated', (event) => log.debug({ address: event.address, id: event.connectionId }, 'connection created'));
+    client.on('connectionClosed', (event) => log.debug({ address: event.address, id: event.connectionId, reason: event.reason }, 'connection closed'));
+    client.on('connectionCheckOutFailed', (event) => log.debug({ address: event.address, reason: event.reason }, 'connection check-out failed'));
+    if (log.isLevelEnabled('trace')) {
+      // One event per operation: listened to only when someone reads trace lines.
+      client.on('connectionCheckedOut', (event) => log.trace({ id: event.connectionId }, 'connection checked out'));
+      client.on('connectionCheckedIn', (event) => log.trace({ id: event.connectionId }, 'connection checked in'));
+    }
+  }
+
+  protected isIdle(): boolean {
+    return !this.#opened;
+  }
+
+  protected async openClient(client: MongoClient): Promise<void> {
+    const policy = this.#settings().retry;
+    const { default: pRetry, AbortError } = await import('p-retry');
+    const abort = new AbortController();
+    this.#abort = abort;
+    try {
+      await pRetry(
+        async () => {
+          try {
+            await client.connect();
+          } catch (error) {
+            if (!(error instanceof Error) || !isFatal(error)) throw error;
+            this.log.warn({ error: stripUrlCredentials(error.message), retried: false }, 'connect attempt failed');
+            throw new AbortError(error);
+          }
+        },
+        {
+          retries: policy.retries,
+          minTimeout: 0,
+          maxTimeout: 0,
+          signal: abort.signal,
+          // p-retry counts and aborts; the delay is the package's one policy (the same as ioredis' retryStrategy).
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(error.message) }, 'connect attempt failed');
+            if (retriesLeft > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(policy, attemptNumber)));
+          },
+        },
+      );
+    } finally {
+      this.#abort = undefined;
+    }
+  }
+
+  protected async pingClient(client: MongoClient): Promise<void> {
+    await client.db('admin').command({ ping: 1 });
+  }
+
+  protected async closeClient(client: MongoClient): Promise<void> {
+    this.#abort?.abort(new Error('provider disposed'));
+    await client.close();
+  }
+
+  protected destroyClient(): void {
+    // MongoClient has no harder close than close() (its `force` flag is unused); the pending close goes on.
+    this.log.warn('close did not finish in time; sockets are left to the driver');
+  }
+}
