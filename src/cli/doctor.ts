@@ -1,0 +1,154 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import type { Env } from '../config/env.js';
+import { loadConfig, type DbConfig } from '../config/index.js';
+import { createDbContainer, PROVIDER_CLASSES } from '../container.js';
+import { ConfigError, errorMessage, type ConfigIssue } from '../errors.js';
+import { withTimeout } from '../lifecycle/timeout.js';
+import type { DbProvider } from '../lifecycle/types.js';
+import { createLogger, stripUrlCredentials } from '../providers/logger.js';
+
+/** One provider's line in the doctor's table. */
+export interface DoctorRow {
+  readonly provider: string;
+  /** Where it connects, without credentials. */
+  readonly target?: string;
+  readonly tls?: boolean;
+  readonly status: 'up' | 'down' | 'not_configured' | 'config_error';
+  readonly latencyMs?: number;
+  readonly error?: string;
+}
+
+/** What `ratecreator-db doctor` found. */
+export interface DoctorResult {
+  /** True when there is no configuration error and every configured provider is up. */
+  readonly ok: boolean;
+  readonly configIssues: readonly ConfigIssue[];
+  readonly rows: readonly DoctorRow[];
+}
+
+type Section = 'redis' | 'kafka' | 'prisma' | 'mongo' | 'algolia';
+
+/** Which provider sections a variable belongs to (DATABASE_URL_ONLINE feeds both Prisma and the driver). */
+function sectionsOf(variable: string): Section[] {
+  if (variable.startsWith('REDIS_')) return ['redis'];
+  if (variable.startsWith('KAFKA_')) return ['kafka'];
+  if (variable.startsWith('MONGODB_')) return ['mongo'];
+  if (variable.startsWith('PRISMA_')) return ['prisma'];
+  if (variable.includes('ALGOLIA_')) return ['algolia'];
+  if (variable.startsWith('DATABASE_URL')) return ['prisma', 'mongo'];
+  return [];
+}
+
+function prismaUsesTls(url: string): boolean {
+  return url.startsWith('mongodb+srv:') || /[?&](tls|ssl)=true/i.test(url);
+}
+
+function describe(config: DbConfig, section: Section): { target?: string; tls?: boolean } {
+  switch (section) {
+    case 'redis':
+      return config.redis ? { target: config.redis.target, tls: config.redis.tls !== undefined } : {};
+    case 'kafka':
+      return config.kafka ? { target: config.kafka.target, tls: config.kafka.tls !== undefined } : {};
+    case 'mongo':
+      return config.mongo ? { target: config.mongo.target, tls: config.mongo.tls !== undefined } : {};
+    case 'prisma':
+      return config.prisma ? { target: config.prisma.target, tls: prismaUsesTls(config.prisma.url) } : {};
+    case 'algolia':
+      return config.algolia
+        ? { target: config.algolia.target, tls: (config.algolia.hosts ?? []).every((host) => host.protocol !== 'http') }
+        : {};
+  }
+}
+
+/**
+ * Validates the configuration (every error at once), then connects and pings each configured provider under
+ * `timeoutMs`. Sections with configuration errors are reported, not probed; the others are probed anyway.
+ */
+export async function runDoctor(env: Env, timeoutMs = 5000): Promise<DoctorResult> {
+  let configIssues: readonly ConfigIssue[] = [];
+  let config: DbConfig;
+  const broken = new Set<Section>();
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    configIssues = error.issues;
+    for (const issue of configIssues) for (const section of sectionsOf(issue.variable)) broken.add(section);
+    const usable = Object.fromEntries(
+      Object.entries(env).filter(([name]) => !sectionsOf(name).some((section) => broken.has(section))),
+    );
+    // Anything still invalid here is outside the provider sections (general settings): fall back to defaults.
+    try {
+      config = loadConfig(usable);
+    } catch {
+      config = loadConfig({});
+    }
+  }
+
+  const container = createDbContainer({ config, logger: createLogger({ level: 'silent' }) });
+  const rows = await Promise.all(
+    PROVIDER_CLASSES.map(async (Provider): Promise<DoctorRow> => {
+      const provider = container.resolve<DbProvider<unknown> & { isConfigured: boolean }>(Provider);
+      const section = provider.name as Section;
+      if (broken.has(section)) return { provider: provider.name, status: 'config_error', error: 'see configuration errors' };
+      if (!provider.isConfigured) return { provider: provider.name, status: 'not_configured' };
+      const info = describe(config, section);
+      const started = performance.now();
+      try {
+        await withTimeout(() => provider.connect(), timeoutMs, `${provider.name} connect`);
+        const health = await provider.health({ timeoutMs });
+        const status = health.status === 'up' ? 'up' : 'down';
+        return { provider: provider.name, ...info, status, latencyMs: Math.round(performance.now() - started), ...(health.error ? { error: health.error } : {}) };
+      } catch (error) {
+        return { provider: provider.name, ...info, status: 'down', latencyMs: Math.round(performance.now() - started), error: stripUrlCredentials(errorMessage(error)) };
+      }
+    }),
+  );
+  await container.dispose();
+  const ok = configIssues.length === 0 && rows.every((row) => row.status === 'up' || row.status === 'not_configured');
+  return { ok, configIssues, rows };
+}
+
+/** The result as a plain-text report. */
+export function formatDoctor(result: DoctorResult): string {
+  const lines: string[] = [];
+  if (result.configIssues.length > 0) {
+    lines.push('Configuration errors:', ...result.configIssues.map((issue) => `  - ${issue.variable}: ${issue.expected}`), '');
+  }
+  const table = [
+    ['provider', 'target', 'tls', 'status', 'latency', 'error'],
+    ...result.rows.map((row) => [
+      row.provider,
+      row.target ?? '-',
+      row.tls === undefined ? '-' : row.tls ? 'on' : 'off',
+      row.status,
+      row.latencyMs === undefined ? '-' : `${row.latencyMs} ms`,
+      row.error ?? '',
+    ]),
+  ];
+  const widths = table[0]!.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
+  for (const cells of table) lines.push(cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  lines.push('', result.ok ? 'All configured providers are up.' : 'Some providers are down or misconfigured.');
+  return lines.join('\n');
+}
+
+/** Reads `.env` from `cwd` when present; variables already in the environment win. */
+export function readEnvWithDotenv(env: Env, cwd: string): Env {
+  const file = `${cwd}/.env`;
+  if (!existsSync(file)) return env;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
+}
+
+/** `ratecreator-db doctor [--json] [--timeout-ms N]`; resolves to the exit code. */
+export async function doctorCommand(args: readonly string[], io: { env: Env; cwd: string; write: (text: string) => void }): Promise<number> {
+  const timeoutIndex = args.indexOf('--timeout-ms');
+  const timeoutMs = timeoutIndex >= 0 ? Number(args[timeoutIndex + 1]) : 5000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    io.write('--timeout-ms expects a positive number of milliseconds\n');
+    return 2;
+  }
+  const result = await runDoctor(readEnvWithDotenv(io.env, io.cwd), timeoutMs);
+  io.write(args.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${formatDoctor(result)}\n`);
+  return result.ok ? 0 : 1;
+}
