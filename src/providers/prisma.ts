@@ -17,7 +17,7 @@ export type GeneratedPrismaModule = typeof import('../../generated/prisma/index.
 const GENERATED_CLIENT = '../../generated/prisma/index.js';
 
 /** Options the provider builds the base client with. */
-export type PrismaClientOptions = Prisma.PrismaClientOptions & {
+export type PrismaClientOptions = Omit<Prisma.PrismaClientOptions, 'log'> & {
   log: Array<{ emit: 'event'; level: Prisma.LogLevel }>;
 };
 
@@ -153,7 +153,12 @@ export class PrismaProvider extends LazyProvider<RateCreatorPrismaClient> {
   }
 
   protected async pingClient(client: RateCreatorPrismaClient): Promise<void> {
-    await client.$runCommandRaw({ ping: 1 });
+    try {
+      await client.$runCommandRaw({ ping: 1 });
+    } catch (error) {
+      // health() reports the message: no credentials in it.
+      throw this.wrap('ping failed', error);
+    }
   }
 
   protected async closeClient(): Promise<void> {

@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Account, Prisma, Review, VoteType } from '../../../generated/prisma/index.js';
+import { getPrismaClient, prisma } from '../../../src/compat/client.js';
+import { createDbContainer } from '../../../src/container.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { PrismaProvider, type RateCreatorPrismaClient } from '../../../src/index.js';
+
+// Type-level checks run when `tsc --noEmit -p tsconfig.json` (part of `npm test`) compiles this file; the
+// functions below are never called, so nothing is queried. The runtime checks confirm the same shape exists.
+
+function typedUsage(client: RateCreatorPrismaClient) {
+  const reviews = client.review.findMany({ where: { accountId: 'a', stars: { gte: 4 } }, select: { id: true, stars: true, title: true } });
+  expectTypeOf(reviews).resolves.toEqualTypeOf<Array<{ id: string; stars: number; title: string }>>();
+  expectTypeOf(client.review.findUnique({ where: { id: 'x' } })).resolves.toEqualTypeOf<Review | null>();
+  expectTypeOf(client.review.delete({ where: { id: 'x' } })).resolves.toEqualTypeOf<Review>();
+  expectTypeOf(client.review.hardDelete({ where: { id: 'x' } })).resolves.toEqualTypeOf<Review>();
+  expectTypeOf(client.review.hardDeleteMany({ where: { accountId: 'a' } })).resolves.toEqualTypeOf<Prisma.BatchPayload>();
+  expectTypeOf(client.account.findUnique({ where: { platform_accountId: { platform: 'YOUTUBE', accountId: 'UC1' } } })).resolves.toEqualTypeOf<Account | null>();
+  expectTypeOf<Account['isDeleted']>().toEqualTypeOf<boolean | null>();
+  expectTypeOf<Review['isDeleted']>().toEqualTypeOf<boolean>();
+  expectTypeOf<VoteType>().toEqualTypeOf<'UP' | 'DOWN' | 'UPVOTE' | 'DOWNVOTE'>();
+  expectTypeOf(client.$softDeleteModels).toEqualTypeOf<readonly string[]>();
+  // @ts-expect-error an extended client has no $on (register listeners on the base client, as the provider does)
+  void client.$on;
+  // @ts-expect-error unknown fields are rejected
+  void client.review.findMany({ where: { notAField: 1 } });
+}
+
+describe('the Prisma client is fully typed', () => {
+  it('container.resolve(PrismaProvider).client is the extended client, with typed models', () => {
+    const container = createDbContainer({ config: loadConfig({ DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:9/db', LOG_LEVEL: 'silent' }) });
+    const client = container.resolve(PrismaProvider).client;
+    expectTypeOf(client).toEqualTypeOf<RateCreatorPrismaClient>();
+    expectTypeOf(client.review.findFirst).toBeFunction();
+    expect(typeof client.review.findMany).toBe('function');
+    expect(typeof client.review.hardDelete).toBe('function');
+    expect(typeof client.youTubeVideo.hardDeleteMany).toBe('function');
+    expect(typedUsage).toBeTypeOf('function');
+    return container.dispose();
+  });
+
+  it('the original import path has the same type', () => {
+    expectTypeOf(getPrismaClient).returns.toEqualTypeOf<RateCreatorPrismaClient>();
+    expectTypeOf(prisma).toEqualTypeOf<RateCreatorPrismaClient>();
+  });
+});
