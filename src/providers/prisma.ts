@@ -1,20 +1,17 @@
-import { createRequire } from 'node:module';
 import { inject, injectable } from 'tsyringe';
 import type { Prisma, PrismaClient } from '../../generated/prisma/index.js';
 import type { DbConfig, PrismaConfig } from '../config/index.js';
 import { ConfigError, DbError, errorMessage, ProviderError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { loadGeneratedClient, type GeneratedPrismaModule } from '../prisma/generated-client.js';
 import { engineErrorsExtension, engineUnavailableError, isEngineUnavailable } from '../prisma/engine-errors.js';
 import { softDeleteExtension, softDeleteModels, type SoftDeleteModels } from '../prisma/soft-delete.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { stripUrlCredentials, type Logger } from './logger.js';
 
-const load = createRequire(import.meta.url);
 
-/** The generated client module (`prisma/schema.prisma` -> `generated/prisma`, two levels above src/ and dist/). */
-export type GeneratedPrismaModule = typeof import('../../generated/prisma/index.js');
-const GENERATED_CLIENT = '../../generated/prisma/index.js';
+export type { GeneratedPrismaModule } from '../prisma/generated-client.js';
 
 /** Options the provider builds the base client with. */
 export type PrismaClientOptions = Omit<Prisma.PrismaClientOptions, 'log'> & {
@@ -35,18 +32,6 @@ export type RateCreatorPrismaClient = ReturnType<typeof extendClient>;
 
 /** Errors that no retry can fix: `connect()` gives up at once. */
 const FATAL = /authentication failed|auth(entication)? error|not authorized|invalid (database )?(connection )?string|P1000|P1010|P1013/i;
-
-function loadGenerated(): GeneratedPrismaModule {
-  try {
-    return load(GENERATED_CLIENT) as GeneratedPrismaModule;
-  } catch (error) {
-    throw new ProviderError(
-      'prisma',
-      `the generated Prisma client is missing (${errorMessage(error).split('\n')[0]}); run \`node scripts/prisma-generate.mjs\``,
-      { cause: error },
-    );
-  }
-}
 
 /**
  * A failed engine load rejects a promise Prisma creates in the constructor and awaits only on first use; marks such
@@ -97,7 +82,7 @@ export class PrismaProvider extends LazyProvider<RateCreatorPrismaClient> {
 
   protected createClient(): RateCreatorPrismaClient {
     const cfg = this.#settings();
-    const generated = loadGenerated();
+    const generated = loadGeneratedClient();
     const levels: Prisma.LogLevel[] = ['error', 'warn', 'info', ...(cfg.logQueries ? (['query'] as const) : [])];
     const base = this.createBaseClient(generated, {
       datasourceUrl: cfg.url,

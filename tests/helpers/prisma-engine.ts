@@ -1,5 +1,7 @@
-import { createRequire } from 'node:module';
 import type { PrismaClient } from '../../generated/prisma/index.js';
+import { loadGeneratedClient } from '../../src/prisma/generated-client.js';
+
+export { loadGeneratedClient };
 
 /** One query as the generated client hands it to its engine (Prisma's JSON protocol), after every extension ran. */
 export interface EngineQuery {
@@ -100,11 +102,6 @@ export function fakeEngine(client: PrismaClient, answer: EngineAnswer = defaultA
     });
   engine.transaction = async (action) => (action === 'start' ? { id: 'itx-1' } : undefined);
   return fake;
-}
-
-/** The generated client module, loaded the way the provider loads it. */
-export function loadGeneratedClient(): typeof import('../../generated/prisma/index.js') {
-  return createRequire(import.meta.url)('../../generated/prisma/index.js') as typeof import('../../generated/prisma/index.js');
 }
 
 /** A base client (never connected) on a dummy URL, with its own failed engine load marked handled. */
