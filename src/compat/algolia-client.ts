@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { SearchClient } from 'algoliasearch';
 import { AlgoliaProvider } from '../providers/algolia.js';
 import { getDefaultContainer } from './default-container.js';

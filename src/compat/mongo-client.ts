@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { MongoClient } from 'mongodb';
 import { MongoProvider } from '../providers/mongo.js';
 import { getDefaultContainer } from './default-container.js';
@@ -8,10 +9,11 @@ const ready = new WeakMap<MongoProvider, Promise<MongoClient>>();
  * The shared `MongoClient` of the default container, connected (with the retry policy) and pinged. Importing this
  * module connects nothing; the first call does, later calls reuse that result (a failed attempt is forgotten, so the
  * next call tries again). Dispose the default container (or use `installShutdownHooks`) to close it.
+ * Every failure is a rejection, never a synchronous throw.
  * @throws {ConfigError} when neither `MONGODB_URL` nor `DATABASE_URL_ONLINE` is set.
  * @throws {ProviderError} naming `mongodb` when the server cannot be reached.
  */
-export function getMongoClient(): Promise<MongoClient> {
+export async function getMongoClient(): Promise<MongoClient> {
   const provider = getDefaultContainer().resolve(MongoProvider);
   let pending = ready.get(provider);
   if (!pending) {
