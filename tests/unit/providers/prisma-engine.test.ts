@@ -47,6 +47,11 @@ describe('PrismaProvider over a recorded engine', () => {
     await client.review.delete({ where: { id: '000000000000000000000001' } });
     await client.vote.delete({ where: { id: '000000000000000000000002' } });
     expect(engine.queries.map((q) => `${q.modelName}.${q.action}`)).toEqual(['Review.updateOne', 'Vote.deleteOne']);
+    // Both extensions (engine errors, soft delete) keep batch transactions working.
+    const [deleted, votes] = await client.$transaction([client.comment.delete({ where: { id: '000000000000000000000003' } }), client.vote.findMany()]);
+    expect(deleted).toMatchObject({ id: '000000000000000000000001' });
+    expect(votes).toEqual([]);
+    expect(engine.queries.slice(2).map((q) => `${q.modelName}.${q.action}@${q.transaction}`)).toEqual(['Comment.updateOne@batch', 'Vote.findMany@batch']);
     await lifecycle.dispose();
   });
 
