@@ -10,7 +10,6 @@ import { softDeleteExtension, softDeleteModels, type SoftDeleteModels } from '..
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { stripUrlCredentials, type Logger } from './logger.js';
 
-
 export type { GeneratedPrismaModule } from '../prisma/generated-client.js';
 
 /** Options the provider builds the base client with. */
@@ -31,7 +30,15 @@ function extendClient(base: PrismaClient, models: SoftDeleteModels) {
 export type RateCreatorPrismaClient = ReturnType<typeof extendClient>;
 
 /** Errors that no retry can fix: `connect()` gives up at once. */
-const FATAL = /authentication failed|auth(entication)? error|not authorized|invalid (database )?(connection )?string|P1000|P1010|P1013/i;
+const FATAL_MESSAGE = /authentication failed|auth(entication)? error|not authorized|invalid (database )?(connection )?string/i;
+/** Prisma's codes for bad credentials, access denied, an invalid schema and an invalid connection string. */
+const FATAL_CODES: ReadonlySet<string> = new Set(['P1000', 'P1010', 'P1012', 'P1013']);
+
+function isFatal(error: unknown): boolean {
+  const { errorCode, code } = (error ?? {}) as { errorCode?: unknown; code?: unknown };
+  const prismaCode = typeof errorCode === 'string' ? errorCode : typeof code === 'string' ? code : '';
+  return isEngineUnavailable(error) || FATAL_CODES.has(prismaCode) || FATAL_MESSAGE.test(errorMessage(error));
+}
 
 /**
  * A failed engine load rejects a promise Prisma creates in the constructor and awaits only on first use; marks such
@@ -122,7 +129,7 @@ export class PrismaProvider extends LazyProvider<RateCreatorPrismaClient> {
         maxTimeout: retry.maxDelayMs,
         randomize: retry.jitter,
         signal: this.#closing.signal,
-        shouldRetry: ({ error }) => !isEngineUnavailable(error) && !FATAL.test(errorMessage(error)),
+        shouldRetry: ({ error }) => !isFatal(error),
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(errorMessage(error)) }, 'connect attempt failed');
         },

@@ -104,6 +104,12 @@ describe('PrismaProvider over a recorded engine', () => {
     };
     await expect(provider.connect()).rejects.toThrow(/Authentication failed/);
     expect(engine.calls.start).toBe(1);
+    // Prisma's own code for an invalid connection string stops the retries as well.
+    engine.start = async () => {
+      throw Object.assign(new Error('The provided database string is invalid.'), { errorCode: 'P1013' });
+    };
+    await expect(provider.connect()).rejects.toThrow(/database string is invalid/);
+    expect(engine.calls.start).toBe(2);
     await lifecycle.dispose();
   });
 
