@@ -1,8 +1,11 @@
+import 'reflect-metadata';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type {} from 'vitest';
 import type { TestCertificates } from '../../scripts/servers/certs.js';
 import type { KafkaPorts, KafkaUser } from '../../scripts/servers/kafka.js';
-import type { KafkaProvider } from '../../src/providers/kafka.js';
+import { createDbContainer } from '../../src/container.js';
+import { KafkaProvider as KafkaProviderClass, type KafkaProvider } from '../../src/providers/kafka.js';
+import { captureLogs } from './logs.js';
 
 /** The broker the Kafka global setup started, as the tests see it. */
 export interface KafkaTestServers {
@@ -80,4 +83,21 @@ export async function collect(consumer: Consumer, topic: string, count: number, 
     });
   });
   return messages;
+}
+
+/** Containers made by one test file, disposed together after each test. */
+export function kafkaHarness() {
+  const disposers: Array<() => unknown> = [];
+  return {
+    /** A container from `env` whose logs are captured at trace level; disposed by {@link disposeAll}. */
+    setup(env: Record<string, string>) {
+      const logs = captureLogs();
+      const container = createDbContainer({ env, logger: logs.logger });
+      disposers.push(() => container.dispose());
+      return { container, kafka: container.resolve(KafkaProviderClass), logs };
+    },
+    async disposeAll(): Promise<void> {
+      await Promise.all(disposers.splice(0).map(async (dispose) => dispose()));
+    },
+  };
 }

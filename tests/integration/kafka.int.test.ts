@@ -1,24 +1,15 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createDbContainer, disposeWithReport } from '../../src/container.js';
+import { disposeWithReport } from '../../src/container.js';
 import { DisposedError, ProviderError } from '../../src/errors.js';
-import { KafkaProvider } from '../../src/providers/kafka.js';
-import { collect, createTopic, kafkaEnv, uniqueTopic } from '../helpers/kafka-servers.js';
-import { captureLogs } from '../helpers/logs.js';
+import { collect, createTopic, kafkaEnv, kafkaHarness, uniqueTopic } from '../helpers/kafka-servers.js';
 
 const servers = inject('kafka');
-const disposers: Array<() => unknown> = [];
+const harness = kafkaHarness();
 
-afterEach(async () => {
-  await Promise.all(disposers.splice(0).map(async (dispose) => dispose()));
-});
+afterEach(() => harness.disposeAll());
 
-function setup(extra: Record<string, string> = {}) {
-  const logs = captureLogs();
-  const container = createDbContainer({ env: kafkaEnv(servers, 'plaintext', extra), logger: logs.logger });
-  disposers.push(() => container.dispose());
-  return { container, kafka: container.resolve(KafkaProvider), logs };
-}
+const setup = (extra: Record<string, string> = {}) => harness.setup(kafkaEnv(servers, 'plaintext', extra));
 
 describe(`KafkaProvider against a real broker (Kafka ${servers.version})`, () => {
   it('produces and consumes a round trip through the container, then disposes both rows cleanly', async () => {
