@@ -27,6 +27,16 @@ function typedUsage(client: RateCreatorPrismaClient) {
   void client.review.findMany({ where: { notAField: 1 } });
 }
 
+// The filters the soft-delete extension writes are valid inputs of the generated client (whose types mirror what
+// the query engine accepts), for plain and unique lookups alike.
+type OptionalNotDeleted = { OR: [{ isDeleted: false }, { isDeleted: null }, { isDeleted: { isSet: false } }] };
+expectTypeOf<OptionalNotDeleted>().toExtend<Prisma.AccountWhereInput>();
+expectTypeOf<{ id: string; AND: [OptionalNotDeleted] }>().toExtend<Prisma.AccountWhereUniqueInput>();
+expectTypeOf<{ platform_accountId: { platform: 'YOUTUBE'; accountId: string }; AND: [OptionalNotDeleted] }>().toExtend<Prisma.AccountWhereUniqueInput>();
+expectTypeOf<{ id: string; isDeleted: false }>().toExtend<Prisma.ReviewWhereUniqueInput>();
+expectTypeOf<{ isDeleted: true; deletedAt: Date }>().toExtend<Prisma.ReviewUpdateInput>();
+expectTypeOf<{ isDeleted: true; deletedAt: Date }>().toExtend<Prisma.AccountUpdateManyMutationInput>();
+
 describe('the Prisma client is fully typed', () => {
   it('container.resolve(PrismaProvider).client is the extended client, with typed models', () => {
     const container = createDbContainer({ config: loadConfig({ DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:9/db', LOG_LEVEL: 'silent' }) });
