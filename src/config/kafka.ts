@@ -126,16 +126,15 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
     issues,
   );
   const brokers = v.KAFKA_SERVICE_URI as HostPort[] | undefined;
-  if (brokers === undefined) {
-    const set = KAFKA_VARIABLES.filter((name) => name !== 'KAFKA_SERVICE_URI' && env[name]?.trim());
-    if (set.length > 0 && !env.KAFKA_SERVICE_URI?.trim()) {
-      warnings.push(`${set.join(', ')} set but KAFKA_SERVICE_URI is not: Kafka stays unconfigured`);
-    }
+  if (!env.KAFKA_SERVICE_URI?.trim()) {
+    const set = KAFKA_VARIABLES.filter((name) => env[name]?.trim());
+    if (set.length > 0) warnings.push(`${set.join(', ')} set but KAFKA_SERVICE_URI is not: Kafka stays unconfigured`);
     return undefined;
   }
-  const allLoopback = brokers.every((broker) => isLoopback(broker.host));
-  // The original package always used TLS with KAFKA_CA_CERT.
+  // Everything below is checked even when the broker list is invalid, so that every issue is reported at once.
+  const allLoopback = brokers !== undefined && brokers.every((broker) => isLoopback(broker.host));
   const before = issues.length;
+  // The original package always used TLS with KAFKA_CA_CERT.
   const tls = readTls(view, 'KAFKA', !allLoopback || Boolean(env.KAFKA_CA_CERT?.trim()), issues, warnings, 'SSL');
   if (legacySource(env, 'KAFKA_SSL_CA')) {
     // Name the variable that was actually set.
@@ -144,6 +143,8 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
     }
   }
   const sasl = readSasl(env, view, issues);
+  const retry = readRetry(env, 'KAFKA', issues);
+  if (brokers === undefined) return undefined;
   if (sasl?.mechanism === 'plain' && !tls && !allLoopback) {
     warnings.push('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL: the SASL password crosses the network in clear text');
   }
@@ -157,7 +158,7 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
     requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS as number,
     allowAutoTopicCreation: (v.KAFKA_ALLOW_AUTO_TOPIC_CREATION as boolean | undefined) ?? false,
     partitioner: (v.KAFKA_PARTITIONER as KafkaPartitioner | undefined) ?? 'legacy',
-    retry: readRetry(env, 'KAFKA', issues),
+    retry,
     target: `${tls ? 'kafka+ssl' : 'kafka'}://${list.join(',')}`,
   };
 }
