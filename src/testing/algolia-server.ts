@@ -17,6 +17,8 @@ export interface AlgoliaServerOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly hostname?: string;
+  /** Delay before each answer, to simulate a remote service. @default 0 */
+  readonly latencyMs?: number;
 }
 
 /** A running local Algolia-compatible server. */
@@ -31,6 +33,8 @@ export interface AlgoliaServer {
   readonly indices: ReadonlyMap<string, MemoryIndex>;
   /** How many requests arrived (authorized or not). */
   readonly requestCount: number;
+  /** Client connections open right now (keep-alive sockets included). */
+  openConnections(): Promise<number>;
   /** Drops every index. */
   reset(): void;
   /** Stops listening and closes open connections. */
@@ -245,7 +249,9 @@ export async function startAlgoliaServer(options: AlgoliaServerOptions = {}): Pr
       return;
     }
     const parts = url.pathname.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
-    route(method, parts, url.searchParams, req, access).then(
+    const answered = route(method, parts, url.searchParams, req, access);
+    const delayed = options.latencyMs ? answered.then((payload) => new Promise((resolve) => setTimeout(() => resolve(payload), options.latencyMs))) : answered;
+    delayed.then(
       (payload) => send(res, 200, payload),
       (error: unknown) => {
         const status = error instanceof HttpError ? error.status : error instanceof FilterSyntaxError ? 400 : 500;
@@ -269,6 +275,8 @@ export async function startAlgoliaServer(options: AlgoliaServerOptions = {}): Pr
     get requestCount() {
       return requestCount;
     },
+    openConnections: () =>
+      new Promise<number>((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     reset: () => indices.clear(),
     close: () =>
       new Promise<void>((resolve) => {
