@@ -39,11 +39,15 @@ export class SocketPool {
     this.#closed = true;
   }
 
-  /** Refuses new connections and destroys the open ones. Returns how many were destroyed. */
+  /**
+   * Refuses new connections and destroys the open ones with an error, so kafkajs fails the requests waiting on them
+   * at once instead of after its request timeout. Returns how many were destroyed.
+   */
   destroy(): number {
     this.#closed = true;
     const count = this.#sockets.size;
-    for (const socket of this.#sockets) socket.destroy();
+    const error = new Error('connection destroyed: the Kafka provider closed it after its shutdown budget ran out');
+    for (const socket of this.#sockets) socket.destroy(error);
     this.#sockets.clear();
     return count;
   }

@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { DependencyContainer } from 'tsyringe';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { disposeWithReport } from '../../src/container.js';
@@ -9,6 +12,8 @@ import { collect, createTopic, kafkaEnv, kafkaHarness, uniqueTopic } from '../he
 const servers = inject('kafka');
 const harness = kafkaHarness();
 const SENDS = 5000;
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 afterEach(() => harness.disposeAll());
 
@@ -109,6 +114,21 @@ describe('Kafka shutdown loses nothing (real broker)', () => {
     expect(counts.refused).toBe(1000);
     expect(counts.resolved + counts.aborted).toBe(SENDS - 1000);
   });
+
+  it('after a hard close the process exits by itself: cut-off requests fail at once, not after the request timeout', async () => {
+    const { kafka } = setup();
+    const topic = uniqueTopic('hard-close');
+    await createTopic(kafka, topic, 3);
+    const started = Date.now();
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'tests/helpers/kafka-hard-close-child.ts', `127.0.0.1:${servers.ports.plaintext}`, topic],
+      { cwd: ROOT, timeout: 25_000 },
+    );
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ status: 'timed_out' });
+    // kafkajs' request timeout is 30 s: an exit well before it means nothing waited for it.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 30_000);
 
   it('a consumer whose handler never returns: disposal ends within the deadline, reports it, and leaves no socket', async () => {
     const baseline = tcpSockets();
