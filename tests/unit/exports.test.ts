@@ -14,6 +14,7 @@ describe('export surface', () => {
         'DbError',
         'DisposedError',
         'LOGGER',
+        'KafkaProvider',
         'LazyProvider',
         'MongoProvider',
         'PrismaProvider',
@@ -61,6 +62,13 @@ describe('export surface', () => {
   it('@ratecreator/db/algolia-client keeps the original names', async () => {
     const api = await import('../../src/compat/algolia-client.js');
     expect(Object.keys(api).sort()).toEqual(['algoliaClient', 'getSearchClient', 'getWriteClient']);
+  });
+
+  it('@ratecreator/db/kafka-client keeps the original names', async () => {
+    const api = await import('../../src/compat/kafka-client.js');
+    expect(Object.keys(api).sort()).toEqual([
+      'createTopicIfNotExists', 'disconnectProducer', 'getKafkaClient', 'getKafkaConsumer', 'getKafkaProducer', 'kafka',
+    ]);
   });
 
   it('package.json maps every subpath with types first', () => {
