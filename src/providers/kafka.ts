@@ -32,12 +32,12 @@ export function toKafkaRetry(policy: RetryPolicy): RetryOptions {
 /** kafkajs client options from the config (sockets from `sockets`, logs to `log`). */
 export function kafkaJsOptions(cfg: KafkaConfig, log: Logger, sockets: SocketPool): KafkaJsConfig {
   const tls = cfg.tls;
+  // Only the fields that are set: an explicit `servername: undefined` would override the SNI name taken from the host.
+  const ssl = tls && Object.fromEntries(Object.entries(tls).filter(([, value]) => value !== undefined));
   return {
     brokers: [...cfg.brokers],
     clientId: cfg.clientId,
-    ...(tls
-      ? { ssl: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.servername, rejectUnauthorized: tls.rejectUnauthorized } }
-      : {}),
+    ...(ssl ? { ssl } : {}),
     ...(cfg.sasl ? { sasl: { mechanism: cfg.sasl.mechanism, username: cfg.sasl.username, password: cfg.sasl.password } as KafkaJsConfig['sasl'] } : {}),
     connectionTimeout: cfg.connectionTimeoutMs,
     requestTimeout: cfg.requestTimeoutMs,

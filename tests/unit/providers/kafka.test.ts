@@ -50,6 +50,8 @@ describe('Kafka option mapping', () => {
     expect(typeof options.logCreator).toBe('function');
     const plain = kafkaJsOptions(loadConfig({ KAFKA_SERVICE_URI: '127.0.0.1:9092' }).kafka!, createLogger(), new SocketPool());
     expect(plain.ssl).toBeUndefined();
+    const remote = kafkaJsOptions(loadConfig({ KAFKA_SERVICE_URI: 'b1.example.internal:9093' }).kafka!, createLogger(), new SocketPool());
+    expect(remote.ssl).toEqual({ rejectUnauthorized: true });
     expect(plain.sasl).toBeUndefined();
   });
 });
