@@ -10,11 +10,16 @@ export interface ChildOutcome {
 }
 
 /**
- * Runs a TypeScript file with `node --import tsx` and resolves when it exits by itself; after `guardMs` it is
+ * Runs a TypeScript file (with `args`) under `node --import tsx` and resolves when it exits by itself; after `guardMs` it is
  * killed (SIGKILL), which the outcome's `signal` shows. The guard is a deadline, not a measurement.
  */
-export async function runTsChild(file: string, env: NodeJS.ProcessEnv, guardMs = 20_000): Promise<ChildOutcome & { pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runTsChild(
+  file: string,
+  env: NodeJS.ProcessEnv,
+  guardMs = 20_000,
+  args: readonly string[] = [],
+): Promise<ChildOutcome & { pid: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
