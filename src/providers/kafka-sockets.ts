@@ -30,6 +30,8 @@ export class SocketPool {
       socket.setKeepAlive(true, KEEP_ALIVE_MS);
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
+      // kafkajs adds its own error listener; this one only keeps a hard close from ever becoming an uncaught error.
+      socket.on('error', () => undefined);
       return socket;
     };
   }
