@@ -1,5 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { createRequire } from 'node:module';
 import type { SearchClient } from 'algoliasearch';
 import { inject, injectable } from 'tsyringe';
@@ -89,7 +89,10 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
   /** One requester for both clients: tracks in-flight requests and refuses new ones once disposal began. */
   #sharedRequester(): Requester {
     if (this.#requester) return this.#requester;
-    const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+    // node:http(s) are loaded here, not at import: https alone costs ~6 ms of start-up.
+    const http = load('node:http') as typeof import('node:http');
+    const https = load('node:https') as typeof import('node:https');
+    const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
     this.#agents = agents;
     const inner = loadNodeRequester().createHttpRequester({ httpAgent: agents.http, httpsAgent: agents.https });
     const track = <T>(work: Promise<T>): Promise<T> => {
