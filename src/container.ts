@@ -5,8 +5,8 @@ import type { Env } from './config/env.js';
 import { ContainerLifecycle } from './lifecycle/container-lifecycle.js';
 import { adaptOverride } from './lifecycle/overrides.js';
 import type { DisposalReport } from './lifecycle/types.js';
-import { KafkaProvider } from './providers/kafka.js';
 import { AlgoliaProvider } from './providers/algolia.js';
+import { KafkaProvider } from './providers/kafka.js';
 import { createLogger, type Logger } from './providers/logger.js';
 import { MongoProvider } from './providers/mongo.js';
 import { PrismaProvider } from './providers/prisma.js';
@@ -14,7 +14,7 @@ import { RedisProvider } from './providers/redis.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
-export const PROVIDER_CLASSES = [RedisProvider, PrismaProvider, KafkaProvider, MongoProvider, AlgoliaProvider] as const;
+export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider] as const;
 
 /** Options of {@link createDbContainer}. */
 export interface DbContainerOptions {

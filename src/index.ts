@@ -42,8 +42,8 @@ export type {
   HealthStatus,
   ProviderDisposal,
 } from './lifecycle/types.js';
-export { KafkaProvider, type KafkaConsumerOptions } from './providers/kafka.js';
 export { AlgoliaProvider } from './providers/algolia.js';
+export { KafkaProvider, type KafkaConsumerOptions } from './providers/kafka.js';
 export { createLogger, stripUrlCredentials, type Logger, type LoggerOptions } from './providers/logger.js';
 export { MongoProvider } from './providers/mongo.js';
 export { RedisProvider, type RedisClient } from './providers/redis.js';

@@ -1,10 +1,10 @@
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { deepFreeze, intWithDefault, optionalString, readEnv, type Env } from './env.js';
 import { readRedisConfig, REDIS_VARIABLES, type RedisConfig } from './redis.js';
+import { KAFKA_VARIABLES, readKafkaConfig, type KafkaConfig } from './kafka.js';
 import { ALGOLIA_VARIABLES, readAlgoliaConfig, type AlgoliaConfig } from './algolia.js';
 import { MONGO_VARIABLES, readMongoConfig, type MongoConfig } from './mongo.js';
 import { PRISMA_VARIABLES, readPrismaConfig, type PrismaConfig } from './prisma.js';
-import { KAFKA_VARIABLES, readKafkaConfig, type KafkaConfig } from './kafka.js';
 
 /** pino level names accepted by `LOG_LEVEL`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -18,19 +18,19 @@ export interface DbConfig {
   /** `LOG_LEVEL`. @default 'info' */
   readonly logLevel: LogLevel;
   readonly redis?: RedisConfig;
+  readonly kafka?: KafkaConfig;
   readonly mongo?: MongoConfig;
   readonly algolia?: AlgoliaConfig;
   readonly prisma?: PrismaConfig;
-  readonly kafka?: KafkaConfig;
   /** Non-fatal findings (for example TLS verification switched off); logged when a container is created. */
   readonly warnings: readonly string[];
 }
 
 /** Every environment variable the package reads (`.env.example` lists the same). */
 export const CONFIG_VARIABLES: readonly string[] = ['DB_SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL', ...REDIS_VARIABLES,
-  ...PRISMA_VARIABLES,
   ...KAFKA_VARIABLES,
   ...MONGO_VARIABLES,
+  ...PRISMA_VARIABLES,
   ...ALGOLIA_VARIABLES,
 ];
 
@@ -51,28 +51,28 @@ export function loadConfig(env: Env = process.env): DbConfig {
     issues,
   );
   const redis = readRedisConfig(env, issues, warnings);
+  const kafka = readKafkaConfig(env, issues, warnings);
   const mongo = readMongoConfig(env, issues, warnings);
   const algolia = readAlgoliaConfig(env, issues);
   const prisma = readPrismaConfig(env, issues, warnings);
-  const kafka = readKafkaConfig(env, issues, warnings);
   if (issues.length > 0) throw new ConfigError(issues);
   return deepFreeze({
     shutdownTimeoutMs: base.DB_SHUTDOWN_TIMEOUT_MS as number,
     logLevel: (base.LOG_LEVEL as LogLevel | undefined) ?? 'info',
     ...(redis ? { redis } : {}),
+    ...(kafka ? { kafka } : {}),
     ...(mongo ? { mongo } : {}),
     ...(algolia ? { algolia } : {}),
     ...(prisma ? { prisma } : {}),
-    ...(kafka ? { kafka } : {}),
     warnings,
   });
 }
 
 export type { RedisConfig, RedisMode } from './redis.js';
+export type { KafkaConfig, KafkaPartitioner, KafkaSasl, KafkaSaslMechanism } from './kafka.js';
 export type { MongoConfig, MongoReadPreference } from './mongo.js';
 export type { AlgoliaConfig, AlgoliaHost } from './algolia.js';
 export type { PrismaConfig } from './prisma.js';
-export type { KafkaConfig, KafkaPartitioner, KafkaSasl, KafkaSaslMechanism } from './kafka.js';
 export type { RetryPolicy } from './retry.js';
 export type { TlsConfig } from './tls.js';
 export type { HostPort } from './env.js';
