@@ -12,6 +12,9 @@ command -v redis-server >/dev/null || apt_missing+=(redis-server)
 command -v redis-sentinel >/dev/null || apt_missing+=(redis-sentinel)
 command -v redis-cli >/dev/null || apt_missing+=(redis-tools)
 command -v openssl >/dev/null || apt_missing+=(openssl)
+# Java and Maven fetch and run the Apache Kafka broker; Go builds FerretDB (the MongoDB wire protocol server).
+command -v java >/dev/null || apt_missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || apt_missing+=(maven)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} with apt-get"
   sudo_cmd=()
@@ -24,5 +27,18 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund
+fi
+# The generated Prisma client, the Kafka broker jars (Maven) and the FerretDB binary (Go), each skipped when cached.
+# A missing Java or Go is a warning here (the demo then runs that part on an in-memory fake); the tests need both.
+npm run --silent prisma:generate
+if command -v java >/dev/null && command -v mvn >/dev/null; then
+  npx tsx scripts/servers/kafka.ts fetch
+else
+  log "WARNING: no Java/Maven: the Kafka broker is not available (tests need it; the demo uses a fake)"
+fi
+if command -v go >/dev/null; then
+  npx tsx scripts/servers/ferretdb.ts build
+else
+  log "WARNING: no Go (1.22+): FerretDB cannot be built (tests need it; the demo uses a fake)"
 fi
 log "ready"

@@ -31,7 +31,9 @@ export {
   TimeoutError,
   type ConfigIssue,
 } from './errors.js';
+export { checkHealth, type CheckHealthOptions, type ContainerHealth } from './lifecycle/health.js';
 export { LazyProvider } from './lifecycle/lazy-provider.js';
+export { installShutdownHooks, type ShutdownHookOptions } from './lifecycle/shutdown-hooks.js';
 export type {
   DbProvider,
   DisposalReport,

@@ -90,7 +90,7 @@ export async function runDoctor(env: Env, timeoutMs = 5000): Promise<DoctorResul
   const rows = await Promise.all(
     PROVIDER_CLASSES.map(async (Provider): Promise<DoctorRow> => {
       const provider = container.resolve<DbProvider<unknown> & { isConfigured: boolean }>(Provider);
-      const section = provider.name as Section;
+      const section = (provider.name === 'mongodb' ? 'mongo' : provider.name) as Section;
       if (broken.has(section)) return { provider: provider.name, status: 'config_error', error: 'see configuration errors' };
       if (!provider.isConfigured) return { provider: provider.name, status: 'not_configured' };
       const info = describe(config, section);

@@ -12,3 +12,8 @@ export function getDefaultContainer(): DependencyContainer {
   defaultContainer ??= createDbContainer();
   return defaultContainer;
 }
+
+/** Replaces the default container (tests: a test container, so the original import paths hand out fakes). */
+export function setDefaultContainer(container: DependencyContainer | undefined): void {
+  defaultContainer = container;
+}

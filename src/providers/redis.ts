@@ -168,7 +168,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
         if (!error) return resolve();
         // Leave no reconnection loop behind: the caller was told it failed and may call connect() again.
         client.disconnect();
-        reject(failures > 0 ? new Error(`gave up after ${failures} attempts: ${errorMessage(error)}`) : error);
+        reject(failures > 0 ? new Error(`gave up after ${failures} attempt${failures === 1 ? '' : 's'}: ${errorMessage(error)}`) : error);
       };
       const onReady = () => settle();
       const onError = (error: Error) => {

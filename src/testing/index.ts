@@ -1,10 +1,23 @@
 import 'reflect-metadata';
 import { Lifecycle, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { setDefaultContainer } from '../compat/default-container.js';
+import type { Env } from '../config/env.js';
 import { loadConfig } from '../config/index.js';
 import { createDbContainer } from '../container.js';
+import { AlgoliaProvider } from '../providers/algolia.js';
+import { KafkaProvider } from '../providers/kafka.js';
 import { createLogger, type Logger } from '../providers/logger.js';
+import { MongoProvider } from '../providers/mongo.js';
+import { PrismaProvider } from '../providers/prisma.js';
 import { RedisProvider } from '../providers/redis.js';
+import { FakeAlgoliaProvider } from './fake-algolia.js';
+import { FakeKafkaProvider } from './fake-kafka.js';
+import { FakeMongoProvider } from './fake-mongo.js';
+import { FAKE_PRISMA_CLIENT, FakePrismaProvider } from './fake-prisma.js';
 import { FakeRedisProvider } from './fake-redis.js';
+
+/** A real provider class a test may ask to keep (`allowReal`). */
+export type RealProviderClass = typeof RedisProvider | typeof KafkaProvider | typeof MongoProvider | typeof AlgoliaProvider | typeof PrismaProvider;
 
 /** Options of {@link createTestContainer}. */
 export interface TestContainerOptions {
@@ -12,24 +25,57 @@ export interface TestContainerOptions {
   readonly overrides?: ReadonlyArray<readonly [InjectionToken<unknown>, unknown]>;
   /** @default a silent logger */
   readonly logger?: Logger;
+  /** The Prisma client to hand out, typically `mockDeep<RateCreatorPrismaClient>()`. Without it every call throws. */
+  readonly prisma?: unknown;
+  /** Real providers this test explicitly allows, configured from `env`. @default none: every provider is a fake */
+  readonly allowReal?: readonly RealProviderClass[];
+  /** The variables for `allowReal` providers. @default {} (never process.env) */
+  readonly env?: Env;
+  /** Also serve the original import paths (`getRedisClient()`, ...) from this container until it is disposed. @default false */
+  readonly asDefault?: boolean;
 }
 
+const FAKES = [
+  [RedisProvider, FakeRedisProvider],
+  [KafkaProvider, FakeKafkaProvider],
+  [MongoProvider, FakeMongoProvider],
+  [AlgoliaProvider, FakeAlgoliaProvider],
+  [PrismaProvider, FakePrismaProvider],
+] as const;
+
 /**
- * A container whose providers are in-memory fakes with the real providers' surface, resolved by the real
- * classes as tokens. It reads no environment and opens no network connection. Dispose it like any other.
+ * A container whose five providers are in-memory fakes with the real providers' surface, resolved by the real
+ * classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
+ * used only when the test lists it in `allowReal`. Dispose it like any other container.
  */
 export function createTestContainer(options: TestContainerOptions = {}): DependencyContainer {
   const container = createDbContainer({
-    config: loadConfig({}),
+    config: loadConfig(options.env ?? {}),
     logger: options.logger ?? createLogger({ level: 'silent' }),
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
-  if (!options.overrides?.some(([token]) => token === RedisProvider)) {
-    // The fake has the provider's public surface (pinned by a type test), not its private fields.
-    const Fake = FakeRedisProvider as unknown as typeof RedisProvider;
-    container.register(RedisProvider, { useClass: Fake }, { lifecycle: Lifecycle.Singleton });
+  container.register(FAKE_PRISMA_CLIENT, { useValue: { client: options.prisma } });
+  for (const [Real, Fake] of FAKES) {
+    if (options.allowReal?.includes(Real) || options.overrides?.some(([token]) => token === Real)) continue;
+    // A fake has its provider's public surface (pinned by a type test), not its private fields.
+    container.register<unknown>(Real, { useClass: Fake as unknown as new () => unknown }, { lifecycle: Lifecycle.Singleton });
+  }
+  if (options.asDefault) {
+    setDefaultContainer(container);
+    const dispose = container.dispose.bind(container);
+    container.dispose = () => {
+      setDefaultContainer(undefined);
+      return dispose();
+    };
   }
   return container;
 }
 
+export { FakeAlgoliaProvider } from './fake-algolia.js';
+export { FakeKafkaProvider } from './fake-kafka.js';
+export { MemoryBroker } from './memory-kafka.js';
+export { FakeMongoProvider } from './fake-mongo.js';
+export { FakePrismaProvider } from './fake-prisma.js';
 export { FakeRedisProvider } from './fake-redis.js';
+export { startAlgoliaServer, type AlgoliaServer, type AlgoliaServerOptions } from './algolia-server.js';
+export { createAlgoliaService, type AlgoliaService } from './algolia-service.js';

@@ -22,6 +22,8 @@ describe('export surface', () => {
         'RedisProvider',
         'TimeoutError',
         'backoffDelay',
+        'checkHealth',
+        'installShutdownHooks',
         'isEngineUnavailable',
         'softDeleteExtension',
         'softDeleteModels',
@@ -38,7 +40,12 @@ describe('export surface', () => {
 
   it('@ratecreator/db/testing exports exactly these runtime names', async () => {
     const api = await import('../../src/testing/index.js');
-    expect(Object.keys(api).sort()).toEqual(['FakeRedisProvider', 'createTestContainer'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'FakeAlgoliaProvider', 'FakeKafkaProvider', 'FakeMongoProvider', 'FakePrismaProvider', 'FakeRedisProvider',
+        'MemoryBroker', 'createAlgoliaService', 'createTestContainer', 'startAlgoliaServer',
+      ].sort(),
+    );
   });
 
   it('@ratecreator/db/client keeps the original names', async () => {
