@@ -3,6 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../scripts/servers/redis.js';
 import { createDbContainer, disposeWithReport } from '../../src/container.js';
+import { checkHealth } from '../../src/lifecycle/health.js';
 import { RedisProvider } from '../../src/providers/redis.js';
 import { captureLogs } from '../helpers/logs.js';
 
@@ -79,13 +80,19 @@ describe('Redis outages', () => {
     expect(redis.client.status).toBe('end');
   });
 
-  it('health reports down within its timeout while the server is frozen', async () => {
+  it('health and checkHealth report down within their timeout while the server is frozen', async () => {
     const server = await ownServer();
-    const redis = container(server.port).resolve(RedisProvider);
+    const c = container(server.port);
+    const redis = c.resolve(RedisProvider);
     await redis.connect();
     process.kill(server.pid, 'SIGSTOP');
     cleanups.push(async () => process.kill(server.pid, 'SIGCONT'));
     const health = await redis.health({ timeoutMs: 300 });
     expect(health).toMatchObject({ status: 'down', error: 'redis health check timed out after 300 ms' });
+    const started = Date.now();
+    const all = await checkHealth(c, { timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(300 + 1000); // generous guard
+    expect(all).toMatchObject({ status: 'down', httpStatus: 503 });
+    expect(all.providers.find((p) => p.provider === 'redis')?.status).toBe('down');
   });
 });
