@@ -85,7 +85,11 @@ export function startProcess(command: string, args: string[], logFile: string, e
   const fd = openSync(logFile, 'a');
   const child = spawn(command, args, { stdio: ['ignore', fd, fd], env: env ?? process.env });
   closeSync(fd);
-  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  if (child.pid === undefined) {
+    // The spawn failed (typically ENOENT): its 'error' event comes next and, unheard, would crash the caller.
+    child.once('error', () => undefined);
+    throw new Error(`could not start ${command}: not found on PATH or not executable`);
+  }
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
