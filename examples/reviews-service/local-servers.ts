@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { makeTestCertificates } from '../../scripts/servers/certs.js';
+import { FERRETDB_VERSION, startFerretDb } from '../../scripts/servers/ferretdb.js';
+import { startKafka } from '../../scripts/servers/kafka.js';
+import { makeTempDir, removeDir } from '../../scripts/servers/process.js';
+import { startRedis } from '../../scripts/servers/redis.js';
+import { startAlgoliaServer } from '../../src/testing/index.js';
+import { REVIEW_CREATED_GROUP } from './review-created-consumer.js';
+
+/** The servers the demo runs, in the order it prints them. */
+export const DEMO_SERVERS = ['redis', 'kafka', 'mongodb', 'algolia'] as const;
+/** One of {@link DEMO_SERVERS}. */
+export type DemoServer = (typeof DEMO_SERVERS)[number];
+
+/**
+ * Every secret the demo generates starts with this, so a test can check that none is ever printed. The servers
+ * listen on loopback only and live as long as the demo.
+ */
+export const DEMO_SECRET_PREFIX = 'demo-secret-';
+
+/** How starting one server went. */
+export type StartOutcome =
+  | { readonly server: DemoServer; readonly started: true; readonly description: string }
+  | { readonly server: DemoServer; readonly started: false; readonly reason: string };
+
+/** How stopping one server went. */
+export interface StopOutcome {
+  readonly server: DemoServer;
+  /** The process stopped, or undefined for the in-process Algolia server. */
+  readonly pid?: number;
+  readonly error?: string;
+}
+
+interface Running {
+  readonly description: string;
+  readonly pid?: number;
+  /** The variables that point the package at this server. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Waits until a fresh broker's group coordinator has loaded the demo group's offsets partition. Until then a
+ * consumer's join fails with "the coordinator is loading" and kafkajs restarts it, logging a crash: harmless,
+ * but not what a demo should open with. This client is the server script's, so it logs nothing.
+ */
+async function groupCoordinatorReady(port: number): Promise<void> {
+  const { Kafka, logLevel } = await import('kafkajs');
+  const kafka = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 500 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.describeGroups([REVIEW_CREATED_GROUP]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** What a missing tool means for each server, said when it could not start. */
+const NEEDS: Record<DemoServer, string> = {
+  redis: 'the redis-server package',
+  kafka: 'Java 17, openssl, and Maven to fetch the broker once',
+  mongodb: 'Go, to build FerretDB once',
+  algolia: 'nothing beyond Node.js',
+};
+
+/**
+ * The demo's local servers, started with the project's own scripts (the ones the tests use) on free loopback
+ * ports. A server that cannot start is reported, not thrown, so the demo can run that part in memory.
+ * `stop()` waits for starts still in progress and stops everything that started (processes by PID).
+ */
+export class LocalServers {
+  readonly #running = new Map<DemoServer, Running>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #secrets: string[] = [];
+
+  /** Starts `servers` in parallel and says how each went. */
+  async start(servers: readonly DemoServer[] = DEMO_SERVERS): Promise<StartOutcome[]> {
+    return Promise.all(servers.map((server) => this.#startOne(server)));
+  }
+
+  async #startOne(server: DemoServer): Promise<StartOutcome> {
+    const starting = this.#launch(server);
+    this.#pending.add(starting);
+    try {
+      const running = await starting;
+      this.#running.set(server, running);
+      return { server, started: true, description: running.description };
+    } catch (error) {
+      return { server, started: false, reason: this.#reason(server, error) };
+    } finally {
+      this.#pending.delete(starting);
+    }
+  }
+
+  /** Variables pointing the package at every server that started. */
+  get env(): Record<string, string> {
+    return Object.assign({}, ...[...this.#running.values()].map((running) => running.env)) as Record<string, string>;
+  }
+
+  /** Replaces every secret this instance generated in `text` with `***`. */
+  redact(text: string): string {
+    return this.#secrets.reduce((out, secret) => out.split(secret).join('***'), text);
+  }
+
+  /** Stops every server that started (also those whose start finishes while this waits). Never rejects. */
+  async stop(): Promise<StopOutcome[]> {
+    await Promise.allSettled([...this.#pending]);
+    const running = [...this.#running];
+    this.#running.clear();
+    return Promise.all(
+      running.map(async ([server, { pid, stop }]) => {
+        try {
+          await stop();
+          return { server, ...(pid !== undefined ? { pid } : {}) };
+        } catch (error) {
+          return { server, ...(pid !== undefined ? { pid } : {}), error: this.redact(String(error)) };
+        }
+      }),
+    );
+  }
+
+  #secret(label: string): string {
+    const secret = `${DEMO_SECRET_PREFIX}${label}-${randomBytes(12).toString('hex')}`;
+    this.#secrets.push(secret);
+    return secret;
+  }
+
+  /** One short line, without secrets: a missing tool is named, other failures keep their first line. */
+  #reason(server: DemoServer, error: unknown): string {
+    const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+    const needs = `the ${server} server needs ${NEEDS[server]}`;
+    if (code === 'ENOENT' && typeof path === 'string') return `${path} was not found on PATH (${needs})`;
+    const firstLine = this.redact(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+    return `${firstLine.length > 200 ? `${firstLine.slice(0, 200)}...` : firstLine} (${needs})`;
+  }
+
+  async #launch(server: DemoServer): Promise<Running> {
+    switch (server) {
+      case 'redis': {
+        const redis = await startRedis();
+        return {
+          description: `redis-server on 127.0.0.1:${redis.port}, pid ${redis.pid}`,
+          pid: redis.pid,
+          env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) },
+          stop: () => redis.stop(),
+        };
+      }
+      case 'kafka': {
+        // The broker's script also opens TLS and SASL listeners; the demo uses the plaintext one.
+        const certDir = makeTempDir('demo-kafka-certs');
+        try {
+          const broker = await startKafka({ certs: makeTestCertificates(certDir), user: { name: 'demo', password: this.#secret('kafka') }, heap: '256m' });
+          try {
+            await groupCoordinatorReady(broker.ports.plaintext);
+          } catch (error) {
+            await broker.stop();
+            throw error;
+          }
+          return {
+            description: `Kafka ${broker.version} broker (KRaft) on 127.0.0.1:${broker.ports.plaintext}, pid ${broker.pid}`,
+            pid: broker.pid,
+            env: { KAFKA_SERVICE_URI: `127.0.0.1:${broker.ports.plaintext}`, KAFKA_CLIENT_ID: 'reviews-demo' },
+            stop: async () => {
+              await broker.stop();
+              removeDir(certDir);
+            },
+          };
+        } catch (error) {
+          removeDir(certDir);
+          throw error;
+        }
+      }
+      case 'mongodb': {
+        const ferret = await startFerretDb();
+        return {
+          description: `FerretDB ${FERRETDB_VERSION} (MongoDB wire protocol, SQLite) on 127.0.0.1:${ferret.port}, pid ${ferret.pid}`,
+          pid: ferret.pid,
+          env: { MONGODB_URL: `${ferret.url}ratecreator_demo` },
+          stop: () => ferret.stop(),
+        };
+      }
+      case 'algolia': {
+        const algolia = await startAlgoliaServer({ writeApiKey: this.#secret('algolia-write'), searchApiKey: this.#secret('algolia-search') });
+        return {
+          description: `local Algolia server on ${algolia.url}, in this process`,
+          env: {
+            ALGOLIA_APP_ID: algolia.appId,
+            ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
+            ALGOLIA_SEARCH_API_KEY: algolia.searchApiKey,
+            ALGOLIA_HOSTS: algolia.url,
+          },
+          stop: () => algolia.close(),
+        };
+      }
+    }
+  }
+}
