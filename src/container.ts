@@ -37,7 +37,7 @@ const lifecycles = new WeakMap<DependencyContainer, ContainerLifecycle>();
  * @throws {ConfigError} when the environment is invalid.
  */
 export function createDbContainer(options: DbContainerOptions = {}): DependencyContainer {
-  const config = options.config ?? loadConfig(options.env ?? process.env);
+  const config = options.config ?? loadConfig(options.env);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   const lifecycle = new ContainerLifecycle(config.shutdownTimeoutMs, logger);

@@ -58,9 +58,19 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let proc: ServerProcess;
   const launch = async () => {
     proc = startProcess(options.sentinel ? 'redis-sentinel' : 'redis-server', [confFile], join(dir, 'server.log'));
-    await waitForReply(port, { tls: options.tls !== undefined });
+    try {
+      await waitForReply(port, { tls: options.tls !== undefined });
+    } catch (error) {
+      await proc.stop(); // never leave a server behind that did not come up
+      throw error;
+    }
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    removeDir(dir);
+    throw error;
+  }
   return {
     port,
     dir,

@@ -27,7 +27,10 @@ export function readEnv(env: Env, specs: SpecMap, issues: ConfigIssue[]): Record
   return { ...cleaned };
 }
 
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+/** Largest delay Node's timers accept; larger values fire after 1 ms. Also the cap of every integer setting. */
+export const MAX_INT_SETTING = 2_147_483_647;
+
+const integer = (min: number, max = MAX_INT_SETTING) =>
   makeValidator<number>((input) => {
     if (!/^-?\d+$/.test(input)) throw new Error('not an integer');
     const value = Number(input);
@@ -98,6 +101,15 @@ export function optionalHostList(desc: string, defaultPort?: number): ValidatorS
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/** `decodeURIComponent` that returns undefined for a malformed escape instead of throwing a bare URIError. */
+export function tryDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Recursively freezes a plain config object. */

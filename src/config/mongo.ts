@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../errors.js';
-import { intWithDefault, optionalInt, optionalString, readEnv, type Env } from './env.js';
+import { intWithDefault, optionalInt, optionalString, readEnv, tryDecode, type Env } from './env.js';
 import { readRetry, retryVariables, type RetryPolicy } from './retry.js';
 import { readTls, tlsVariables, type TlsConfig } from './tls.js';
 
@@ -67,7 +67,8 @@ export function parseMongoUrl(raw: string): UrlParts | undefined {
   const [, scheme = '', hosts = '', path = '', query = ''] = match;
   const params = new URLSearchParams(query);
   const flag = params.get('tls') ?? params.get('ssl');
-  const dbName = decodeURIComponent(path);
+  const dbName = tryDecode(path);
+  if (dbName === undefined) return undefined;
   return {
     srv: scheme === 'mongodb+srv',
     hosts,

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../errors.js';
-import { optionalBool, readEnv, type Env } from './env.js';
+import { optionalBool, readEnv, tryDecode, type Env } from './env.js';
 import { readRetry, retryVariables, type RetryPolicy } from './retry.js';
 
 /**
@@ -84,7 +84,11 @@ export function readPrismaConfig(env: Env, issues: ConfigIssue[], warnings: stri
     return undefined;
   }
   const [, scheme = '', hosts = '', path = '', query = ''] = match;
-  const database = decodeURIComponent(path);
+  const database = tryDecode(path);
+  if (database === undefined) {
+    issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `${URL_SHAPE}; the path has a malformed %-escape` });
+    return undefined;
+  }
   if (!database) {
     issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `${URL_SHAPE}; Prisma needs the database name in the path` });
   }

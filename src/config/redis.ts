@@ -2,12 +2,14 @@ import type { ConfigIssue } from '../errors.js';
 import {
   intWithDefault,
   isLoopback,
+  MAX_INT_SETTING,
   optionalBool,
   optionalHostList,
   optionalInt,
   optionalString,
   readEnv,
   type Env,
+  tryDecode,
   type HostPort,
 } from './env.js';
 import { readRetry, retryVariables, type RetryPolicy } from './retry.js';
@@ -79,7 +81,13 @@ function parseRedisUrl(raw: string, issues: ConfigIssue[]): UrlParts | undefined
     return undefined;
   }
   const dbText = url.pathname.replace(/^\//, '');
-  if (dbText !== '' && !/^\d+$/.test(dbText)) {
+  const username = tryDecode(url.username);
+  const password = tryDecode(url.password);
+  if (username === undefined || password === undefined) {
+    issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; user and password must be valid %-escaped text` });
+    return undefined;
+  }
+  if (dbText !== '' && (!/^\d+$/.test(dbText) || Number(dbText) > MAX_INT_SETTING)) {
     issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; the path is the database number` });
     return undefined;
   }
@@ -87,8 +95,8 @@ function parseRedisUrl(raw: string, issues: ConfigIssue[]): UrlParts | undefined
     tls: url.protocol === 'rediss:',
     host: url.hostname.replace(/^\[|\]$/g, ''),
     port: url.port ? Number(url.port) : 6379,
-    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
     ...(dbText !== '' ? { db: Number(dbText) } : {}),
   };
 }
@@ -97,7 +105,7 @@ function parseMaxRetries(raw: string | undefined, issues: ConfigIssue[]): number
   if (raw === undefined || raw.trim() === '') return 3;
   const text = raw.trim().toLowerCase();
   if (text === 'null' || text === 'unlimited') return null;
-  if (/^\d+$/.test(text)) return Number(text);
+  if (/^\d+$/.test(text) && Number(text) <= MAX_INT_SETTING) return Number(text);
   issues.push({ variable: 'REDIS_MAX_RETRIES_PER_REQUEST', expected: 'an integer >= 0, or "unlimited"' });
   return 3;
 }
@@ -142,7 +150,8 @@ export function readRedisConfig(env: Env, issues: ConfigIssue[], warnings: strin
     return undefined;
   }
 
-  if (mode === 'standalone' && host === undefined && !url) {
+  // An invalid REDIS_URL was reported already; a missing host would only repeat it.
+  if (mode === 'standalone' && host === undefined && !env.REDIS_URL?.trim()) {
     issues.push({ variable: 'REDIS_HOST', expected: 'a host name (or set REDIS_URL)' });
   }
   if (mode === 'sentinel') {

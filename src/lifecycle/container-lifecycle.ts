@@ -6,6 +6,8 @@ import { DISPOSE_PHASES, type DisposalReport, type ProviderDisposal, type Shutdo
 
 /** Extra time the coordinator grants a member past its budget before it stops waiting for it. */
 const MEMBER_GRACE_MS = 50;
+/** Time the final log flush may take. */
+const LOG_FLUSH_MS = 500;
 
 /**
  * The disposal state of one container: which members were built, whether shutdown has begun, and the
@@ -68,7 +70,8 @@ export class ContainerLifecycle {
     this.#lastReport = report;
     if (report.ok) this.logger.info({ disposal: report }, 'container disposed');
     else this.logger.warn({ disposal: report }, 'container disposed with failures');
-    await flushLogger(this.logger);
+    // A destination blocked on a full pipe must not hold the process past its deadline.
+    await withTimeout(() => flushLogger(this.logger), LOG_FLUSH_MS, 'log flush').catch(() => undefined);
     return report;
   }
 

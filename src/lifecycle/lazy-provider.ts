@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { DbError, DisposedError, errorMessage, ProviderError, TimeoutError } from '../errors.js';
+import { stripUrlCredentials } from '../providers/logger.js';
 import type { ContainerLifecycle } from './container-lifecycle.js';
 import { withTimeout } from './timeout.js';
 import type {
@@ -54,17 +55,26 @@ export abstract class LazyProvider<TClient> implements DbProvider<TClient>, Shut
   protected abstract openClient(client: TClient): Promise<void>;
   /** One cheap round trip. */
   protected abstract pingClient(client: TClient): Promise<void>;
-  /** Graceful close; may wait for pending work. */
+  /** Graceful close; may wait for pending work. `client` is undefined only when {@link hasResources} said so. */
   protected abstract closeClient(client: TClient): Promise<void>;
-  /** Immediate close after a graceful close failed or ran out of time. */
+  /** Immediate close after a graceful close failed or ran out of time (same `client` rule). */
   protected abstract destroyClient(client: TClient): void;
+  /** Something to close even though `client` was never built (e.g. a second client). @default false */
+  protected hasResources(): boolean {
+    return false;
+  }
   /** Built but never connected: health says `not_initialized` and nothing is dialled. @default false */
   protected isIdle(_client: TClient): boolean {
     return false;
   }
 
-  #build(): TClient {
+  /** @throws {DisposedError} once disposal began. */
+  protected assertOpen(): void {
     if (this.#shutdown || this.lifecycle.shuttingDown) throw new DisposedError(this.name);
+  }
+
+  #build(): TClient {
+    this.assertOpen();
     const client = this.createClient();
     this.#client = client;
     this.log.debug('client built');
@@ -74,10 +84,11 @@ export abstract class LazyProvider<TClient> implements DbProvider<TClient>, Shut
   /** Wraps a client failure in a {@link ProviderError} unless it is already one of ours. */
   protected wrap(action: string, error: unknown): DbError {
     if (error instanceof DbError) return error;
-    return new ProviderError(this.name, `${action}: ${errorMessage(error)}`, { cause: error });
+    return new ProviderError(this.name, `${action}: ${stripUrlCredentials(errorMessage(error))}`, { cause: error });
   }
 
   async connect(): Promise<void> {
+    this.assertOpen();
     const client = this.client;
     try {
       await this.openClient(client);
@@ -98,7 +109,8 @@ export abstract class LazyProvider<TClient> implements DbProvider<TClient>, Shut
       await withTimeout(() => this.pingClient(client), timeoutMs, `${provider} health check`);
       return { provider, status: 'up', latencyMs: Math.round(performance.now() - started) };
     } catch (error) {
-      return { provider, status: 'down', latencyMs: Math.round(performance.now() - started), error: errorMessage(error) };
+      const message = stripUrlCredentials(errorMessage(error));
+      return { provider, status: 'down', latencyMs: Math.round(performance.now() - started), error: message };
     }
   }
 
@@ -114,15 +126,15 @@ export abstract class LazyProvider<TClient> implements DbProvider<TClient>, Shut
   async #close(budgetMs: number): Promise<ProviderDisposal> {
     const base = { provider: this.name, phase: this.disposePhase };
     const client = this.#client;
-    if (client === undefined) return { ...base, status: 'not_initialized', ms: 0 };
+    if (client === undefined && !this.hasResources()) return { ...base, status: 'not_initialized', ms: 0 };
     const started = Date.now();
     let row: ProviderDisposal;
     try {
-      await withTimeout(() => this.closeClient(client), budgetMs, `${this.name} close`);
+      await withTimeout(() => this.closeClient(client as TClient), budgetMs, `${this.name} close`);
       row = { ...base, status: 'closed', ms: Date.now() - started };
     } catch (error) {
       try {
-        this.destroyClient(client);
+        this.destroyClient(client as TClient);
       } catch (destroyError) {
         this.log.error({ err: destroyError }, 'hard close failed');
       }

@@ -160,6 +160,11 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
     await client.listIndices({ hitsPerPage: 1 });
   }
 
+  /** A search-only service never builds `client`, but its agents and requester still need closing. */
+  protected override hasResources(): boolean {
+    return this.#requester !== undefined;
+  }
+
   protected async closeClient(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#inFlight]);

@@ -1,6 +1,9 @@
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import type { ISocketFactory } from 'kafkajs';
+
+// node:net and node:tls are loaded with the first connection, not at import: they cost start-up to every app.
+const load = createRequire(import.meta.url);
 
 /** TCP keep-alive delay kafkajs' own socket factory uses. */
 const KEEP_ALIVE_MS = 60_000;
@@ -21,6 +24,8 @@ export class SocketPool {
 
   /** A kafkajs `socketFactory`: the same sockets as kafkajs' default one, tracked; throws once the pool is closed. */
   factory(): ISocketFactory {
+    const { isIP, connect: netConnect } = load('node:net') as typeof import('node:net');
+    const { connect: tlsConnect } = load('node:tls') as typeof import('node:tls');
     return ({ host, port, ssl, onConnect }) => {
       // kafkajs turns this into a KafkaJSConnectionError for the request that wanted the connection.
       if (this.#closed) throw new Error('connections are closed: the Kafka provider is shutting down');

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, DbOptions, MongoClient, MongoClientOptions } from 'mongodb';
 import { inject, injectable } from 'tsyringe';
 import type { DbConfig, MongoConfig } from '../config/index.js';
@@ -54,7 +55,8 @@ export function mongoClientOptions(cfg: MongoConfig): MongoClientOptions {
 export class MongoProvider extends LazyProvider<MongoClient> {
   readonly #config: MongoConfig | undefined;
   #opened = false;
-  #abort: AbortController | undefined;
+  readonly #abort = new AbortController();
+  #connecting: Promise<void> | undefined;
 
   constructor(
     @inject(DB_CONFIG) config: DbConfig,
@@ -141,45 +143,50 @@ export class MongoProvider extends LazyProvider<MongoClient> {
     return !this.#opened;
   }
 
-  protected async openClient(client: MongoClient): Promise<void> {
+  protected openClient(client: MongoClient): Promise<void> {
+    // One attempt loop at a time: concurrent connect() calls share it, and disposal aborts it.
+    this.#connecting ??= this.#connectWithRetry(client).finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  async #connectWithRetry(client: MongoClient): Promise<void> {
     const policy = this.#settings().retry;
     const { default: pRetry, AbortError } = await import('p-retry');
-    const abort = new AbortController();
-    this.#abort = abort;
-    try {
-      await pRetry(
-        async () => {
-          try {
-            await client.connect();
-          } catch (error) {
-            if (!(error instanceof Error) || !isFatal(error)) throw error;
-            this.log.warn({ error: stripUrlCredentials(error.message), retried: false }, 'connect attempt failed');
-            throw new AbortError(error);
-          }
+    const signal = this.#abort.signal;
+    await pRetry(
+      async () => {
+        try {
+          await client.connect();
+        } catch (error) {
+          if (!(error instanceof Error) || !isFatal(error)) throw error;
+          this.log.warn({ error: stripUrlCredentials(error.message), retried: false }, 'connect attempt failed');
+          throw new AbortError(error);
+        }
+      },
+      {
+        retries: policy.retries,
+        minTimeout: 0,
+        maxTimeout: 0,
+        signal,
+        // p-retry counts and aborts; the delay is the package's one policy (the same as ioredis' retryStrategy),
+        // slept abortably so that disposal ends the loop at once.
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(error.message) }, 'connect attempt failed');
+          if (retriesLeft > 0) await sleep(backoffDelay(policy, attemptNumber), undefined, { signal });
         },
-        {
-          retries: policy.retries,
-          minTimeout: 0,
-          maxTimeout: 0,
-          signal: abort.signal,
-          // p-retry counts and aborts; the delay is the package's one policy (the same as ioredis' retryStrategy).
-          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-            this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(error.message) }, 'connect attempt failed');
-            if (retriesLeft > 0) await new Promise((resolve) => setTimeout(resolve, backoffDelay(policy, attemptNumber)));
-          },
-        },
-      );
-    } finally {
-      this.#abort = undefined;
-    }
+      },
+    );
   }
+
 
   protected async pingClient(client: MongoClient): Promise<void> {
     await client.db('admin').command({ ping: 1 });
   }
 
   protected async closeClient(client: MongoClient): Promise<void> {
-    this.#abort?.abort(new Error('provider disposed'));
+    this.#abort.abort(new Error('provider disposed'));
     await client.close();
   }
 

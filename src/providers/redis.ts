@@ -75,6 +75,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
    * connection to a replica, built on first use. Otherwise `client` itself (cluster mode routes reads by `scaleReads`).
    */
   get readClient(): RedisClient {
+    this.assertOpen();
     const cfg = this.#settings();
     const primary = this.client;
     if (cfg.mode !== 'sentinel' || !cfg.readFromReplicas) return primary;

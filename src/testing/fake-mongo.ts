@@ -14,7 +14,7 @@ import { memoryMongoClient } from './memory-mongo.js';
 @injectable()
 export class FakeMongoProvider extends LazyProvider<MongoClient> {
   constructor(@inject(LOGGER) logger: Logger, @inject(DB_LIFECYCLE) lifecycle: ContainerLifecycle) {
-    super('mongo', 'stores', logger, lifecycle);
+    super('mongodb', 'stores', logger, lifecycle);
   }
 
   get isConfigured(): boolean {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { inject, injectable } from 'tsyringe';
 import type { Redis } from 'ioredis';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
+import { ProviderError } from '../errors.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { Logger } from '../providers/logger.js';
 import type { RedisClient } from '../providers/redis.js';
@@ -35,7 +36,12 @@ export class FakeRedisProvider extends LazyProvider<RedisClient> {
   }
 
   protected createClient(): RedisClient {
-    const RedisMock = load('ioredis-mock') as RedisMockClass;
+    let RedisMock: RedisMockClass;
+    try {
+      RedisMock = load('ioredis-mock') as RedisMockClass;
+    } catch (error) {
+      throw new ProviderError('redis', 'the test container needs the optional peer dependency ioredis-mock: npm install -D ioredis-mock@^8', { cause: error });
+    }
     return new RedisMock({ host: 'fake-redis', port: this.#port });
   }
 

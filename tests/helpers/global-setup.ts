@@ -9,13 +9,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const certDir = makeTempDir('certs');
   const certs = makeTestCertificates(certDir);
   const user = { name: 'app', password: `pw-${Math.random().toString(36).slice(2)}-secret` };
-  const [plain, tls, acl, sentinel, cluster] = await Promise.all([
+  const started = await Promise.allSettled([
     startRedis(),
     startRedis({ tls: certs }),
     startRedis({ user }),
     startSentinelSetup(),
     startCluster(3),
-  ]);
+  ] as const);
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
+    // Stop whatever did start before reporting the failure.
+    await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+    removeDir(certDir);
+    throw failed.reason;
+  }
+  const [plain, tls, acl, sentinel, cluster] = started.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startRedis>>, Awaited<ReturnType<typeof startRedis>>, Awaited<ReturnType<typeof startRedis>>,
+    Awaited<ReturnType<typeof startSentinelSetup>>, Awaited<ReturnType<typeof startCluster>>,
+  ];
   const servers: LocalServers = {
     certs,
     redis: {

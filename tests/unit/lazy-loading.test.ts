@@ -32,6 +32,10 @@ describe('lazy loading', () => {
     expect(connect).not.toHaveBeenCalled();
     expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length).toBe(tcpBefore);
     for (const name of CLIENT_LIBRARIES) expect(loaded(name), `${name} was loaded`).toBe(false);
+    // The generated Prisma client loads its runtime from generated/prisma, not through @prisma/client.
+    expect(Object.keys(require.cache).filter((key) => key.includes('/generated/prisma/'))).toEqual([]);
+    // Nor node:tls or node:https, which only clients that dial need.
+    expect(Object.keys(require.cache).filter((key) => /^node:(tls|https)$/.test(key))).toEqual([]);
     connect.mockRestore();
   });
 

@@ -135,3 +135,16 @@ describe('loadConfig: Redis section', () => {
     expect(config).toMatchObject({ shutdownTimeoutMs: 10_000, logLevel: 'info' });
   });
 });
+
+describe('loadConfig: limits and malformed URLs', () => {
+  it('rejects durations Node timers cannot hold, and absurd counts', () => {
+    const error = configError({ REDIS_HOST: 'h', DB_SHUTDOWN_TIMEOUT_MS: '3000000000', REDIS_MAX_RETRIES_PER_REQUEST: '100000000000000000000000' });
+    expect(error.issues.map((issue) => issue.variable).sort()).toEqual(['DB_SHUTDOWN_TIMEOUT_MS', 'REDIS_MAX_RETRIES_PER_REQUEST']);
+  });
+
+  it('reports a malformed %-escape in REDIS_URL as a ConfigError naming it, without the value', () => {
+    const error = configError({ REDIS_URL: 'redis://:p%zzsecret@cache:6379' });
+    expect(error.issues).toEqual([{ variable: 'REDIS_URL', expected: expect.stringContaining('%-escaped') }]);
+    expect(error.message).not.toContain('secret');
+  });
+});

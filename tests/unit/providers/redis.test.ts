@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDbContainer } from '../../../src/container.js';
-import { ConfigError } from '../../../src/errors.js';
+import { ConfigError, DisposedError } from '../../../src/errors.js';
 import { RedisProvider } from '../../../src/providers/redis.js';
 import { captureLogs } from '../../helpers/logs.js';
 
@@ -30,5 +30,16 @@ describe('RedisProvider without configuration', () => {
     expect(a.resolve(RedisProvider)).toBe(a.resolve(RedisProvider));
     expect(a.resolve(RedisProvider)).not.toBe(b.resolve(RedisProvider));
     await Promise.all([a.dispose(), b.dispose()]);
+  });
+});
+
+describe('RedisProvider after disposal', () => {
+  it('refuses connect() and readClient with a DisposedError instead of dialling again', async () => {
+    const c = createDbContainer({ env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '1' }, logger: captureLogs().logger });
+    const redis = c.resolve(RedisProvider);
+    void redis.client; // built, never connected
+    await c.dispose();
+    await expect(redis.connect()).rejects.toBeInstanceOf(DisposedError);
+    expect(() => redis.readClient).toThrow(DisposedError);
   });
 });
