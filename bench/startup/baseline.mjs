@@ -6,4 +6,5 @@ import { pino } from 'pino';
 const child = container.createChildContainer();
 const logger = pino({ level: 'silent' });
 child.register('logger', { useValue: logger });
-process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss }));
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss }));

@@ -6,4 +6,5 @@ const container = api.createDbContainer({
 });
 const providers = Object.entries(api).filter(([name, value]) => name.endsWith('Provider') && name !== 'LazyProvider' && typeof value === 'function');
 for (const [, Provider] of providers) container.resolve(Provider);
-process.stdout.write(JSON.stringify({ rss: process.memoryUsage().rss, providers: providers.length }));
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, rss: process.memoryUsage().rss, providers: providers.length }));

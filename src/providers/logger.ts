@@ -1,15 +1,16 @@
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config/index.js';
 
-/** Field paths whose values never reach a log line. `*` matches one level only, hence the repeats. */
-const SECRET_PATHS = [
-  'password', 'sentinelPassword', 'apiKey', 'writeApiKey', 'searchApiKey', 'secret', 'token',
-  'tls.key', 'ssl.key', 'sasl.password', 'sasl.secretAccessKey', 'headers["x-algolia-api-key"]',
-  'err.command.args', 'error.command.args',
-].flatMap((path) => [path, `*.${path}`, `*.*.${path}`]);
-
-/** Paths holding connection strings: credentials are stripped, the rest kept. */
-const URL_PATHS = ['url', 'uri', 'connectionString'].flatMap((path) => [path, `*.${path}`, `*.*.${path}`]);
+/** Keys whose values never reach a log line, at any depth. */
+const SECRET_KEYS = new Set([
+  'password', 'sentinelpassword', 'apikey', 'writeapikey', 'searchapikey', 'secret', 'token', 'secretaccesskey',
+  'x-algolia-api-key', 'authorization',
+]);
+/** Keys whose value is secret only inside a TLS/SSL object (elsewhere `key` is usually a Redis key). */
+const TLS_SECRET_KEYS = new Set(['key', 'passphrase', 'pfx']);
+/** Keys holding connection strings: credentials are stripped, the rest kept. */
+const URL_KEYS = new Set(['url', 'uri', 'connectionstring']);
+const MAX_DEPTH = 6;
 
 const CREDENTIALS_IN_URL = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi;
 
@@ -18,12 +19,28 @@ export function stripUrlCredentials(text: string): string {
   return text.includes('@') ? text.replace(CREDENTIALS_IN_URL, '$1***@') : text;
 }
 
-function censor(value: unknown, path: string[]): unknown {
-  const last = path[path.length - 1] ?? '';
-  if (typeof value === 'string' && (last === 'url' || last === 'uri' || last === 'connectionString')) {
-    return stripUrlCredentials(value);
+/**
+ * A copy of a log object with secrets censored at any depth: secret keys, TLS keys, the arguments of failed
+ * commands (an AUTH error carries the password) and credentials inside URLs. Hand-written rather than pino's
+ * `redact`: its per-path compilation cost ~4 ms at every start for 40 paths, and it matches fixed depths only.
+ */
+export function redactSecrets(value: unknown, depth = 0, parentKey = ''): unknown {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || Buffer.isBuffer(value)) return value;
+  if (value instanceof Error) return redactSecrets(serializeError(value), depth, parentKey);
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, parentKey));
+  const inTls = parentKey === 'tls' || parentKey === 'ssl' || parentKey === 'sentineltls';
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const lower = key.toLowerCase();
+    if (SECRET_KEYS.has(lower) || (inTls && TLS_SECRET_KEYS.has(lower)) || (parentKey === 'command' && lower === 'args')) {
+      out[key] = '[Redacted]';
+    } else if (typeof item === 'string' && URL_KEYS.has(lower)) {
+      out[key] = stripUrlCredentials(item);
+    } else {
+      out[key] = redactSecrets(item, depth + 1, lower);
+    }
   }
-  return '[Redacted]';
+  return out;
 }
 
 function serializeError(error: Error): Record<string, unknown> {
@@ -49,7 +66,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const settings = {
     name: '@ratecreator/db',
     level: options.level ?? 'info',
-    redact: { paths: [...SECRET_PATHS, ...URL_PATHS], censor },
+    formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) as Record<string, unknown> },
     serializers: { err: serializeError, error: serializeError },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {

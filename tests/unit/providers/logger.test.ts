@@ -38,6 +38,13 @@ describe('logger redaction', () => {
     expect(text()).toContain('WRONGPASS');
   });
 
+  it('redacts at any depth, and keeps a plain `key` (a Redis key) outside TLS settings', () => {
+    const { logger, text } = captureLogs();
+    logger.info({ a: { b: { c: { d: { password: SECRET } } } }, key: 'rating:account-1', options: { tls: { key: SECRET } } }, 'deep');
+    expect(text()).not.toContain(SECRET);
+    expect(text()).toContain('rating:account-1');
+  });
+
   it('stripUrlCredentials leaves text without credentials untouched', () => {
     expect(stripUrlCredentials('redis://cache:6379 and a@b')).toBe('redis://cache:6379 and a@b');
     expect(stripUrlCredentials('kafka://u:p@h:1,redis://x@y')).toBe('kafka://***@h:1,redis://***@y');
