@@ -37,6 +37,18 @@ interface Running {
   /** The variables that point the package at this server. */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
+  /** SIGKILL and remove its files, synchronously. */
+  kill(): void;
+}
+
+/** SIGKILLs `pid` (if it is still there) and removes `dirs`. */
+function killAndRemove(pid: number, ...dirs: string[]): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  dirs.forEach(removeDir);
 }
 
 /**
@@ -84,7 +96,8 @@ export class LocalServers {
     this.#pending.add(starting);
     try {
       const running = await starting;
-      this.#running.set(server, running);
+      let stopping: Promise<void> | undefined;
+      this.#running.set(server, { ...running, stop: () => (stopping ??= running.stop()) });
       return { server, started: true, description: running.description };
     } catch (error) {
       return { server, started: false, reason: this.#reason(server, error) };
@@ -106,18 +119,24 @@ export class LocalServers {
   /** Stops every server that started (also those whose start finishes while this waits). Never rejects. */
   async stop(): Promise<StopOutcome[]> {
     await Promise.allSettled([...this.#pending]);
-    const running = [...this.#running];
-    this.#running.clear();
+    // A server leaves the map once it has stopped, so killNow() still reaches one that is being stopped.
     return Promise.all(
-      running.map(async ([server, { pid, stop }]) => {
+      [...this.#running].map(async ([server, { pid, stop }]) => {
         try {
           await stop();
           return { server, ...(pid !== undefined ? { pid } : {}) };
         } catch (error) {
           return { server, ...(pid !== undefined ? { pid } : {}), error: this.redact(String(error)) };
+        } finally {
+          this.#running.delete(server);
         }
       }),
     );
+  }
+
+  /** SIGKILLs every server process that is up or stopping and removes its files, at once (for a second Ctrl-C). */
+  killNow(): void {
+    for (const running of this.#running.values()) running.kill();
   }
 
   #secret(label: string): string {
@@ -144,6 +163,7 @@ export class LocalServers {
           pid: redis.pid,
           env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) },
           stop: () => redis.stop(),
+          kill: () => killAndRemove(redis.pid, redis.dir),
         };
       }
       case 'kafka': {
@@ -165,6 +185,7 @@ export class LocalServers {
               await broker.stop();
               removeDir(certDir);
             },
+            kill: () => killAndRemove(broker.pid, broker.dir, certDir),
           };
         } catch (error) {
           removeDir(certDir);
@@ -178,6 +199,7 @@ export class LocalServers {
           pid: ferret.pid,
           env: { MONGODB_URL: `${ferret.url}ratecreator_demo` },
           stop: () => ferret.stop(),
+          kill: () => killAndRemove(ferret.pid, ferret.dir),
         };
       }
       case 'algolia': {
@@ -191,6 +213,7 @@ export class LocalServers {
             ALGOLIA_HOSTS: algolia.url,
           },
           stop: () => algolia.close(),
+          kill: () => undefined, // in this process: it ends with it
         };
       }
     }

@@ -37,11 +37,14 @@ const EVENT_TIMEOUT_MS = 30_000;
 const EXIT_WATCHDOG_MS = 10_000;
 
 const PROVIDER_OF: Record<DemoServer, RealProviderClass> = { redis: RedisProvider, kafka: KafkaProvider, mongodb: MongoProvider, algolia: AlgoliaProvider };
-/** Provider names in health and disposal rows -> the demo server behind them (the fake Mongo calls itself `mongo`). */
-const SERVER_OF: Record<string, DemoServer> = { redis: 'redis', kafka: 'kafka', mongodb: 'mongodb', mongo: 'mongodb', algolia: 'algolia' };
+/** Provider names in health rows -> the demo server behind them. */
+const SERVER_OF: Record<string, DemoServer> = { redis: 'redis', kafka: 'kafka', mongodb: 'mongodb', algolia: 'algolia' };
 
 const servers = new LocalServers();
 let container: DependencyContainer | undefined;
+/** Aborted by SIGINT or SIGTERM: the flow stops at its next step and the usual cleanup runs. */
+const interruption = new AbortController();
+const { signal } = interruption;
 const out = (line = '') => void process.stdout.write(`${servers.redact(line)}\n`);
 
 /** Runs the flow on `container` and returns the problems found (none when everything worked). */
@@ -50,18 +53,20 @@ async function runFlow(c: DependencyContainer, backendOf: (provider: string) => 
   const consumer = c.resolve(ReviewCreatedConsumer);
   await c.resolve(ReviewEvents).ensureTopic();
   await consumer.start();
+  signal.throwIfAborted();
 
   out(`reviews (each stored in MongoDB, rated in Redis, published to ${REVIEW_CREATED_TOPIC}, indexed in Algolia):`);
   const service = c.resolve(ReviewService);
   const ids: string[] = [];
   for (const input of SAMPLE_REVIEWS) {
+    signal.throwIfAborted();
     const { review, rating } = await service.createReview(input);
     ids.push(review.id);
     out(`  review ${review.id}: ${review.stars} stars for ${review.platform} account ${review.accountId}; ` +
       `its average is now ${rating.average.toFixed(2)} over ${rating.count}`);
   }
 
-  await consumer.waitFor(ids, EVENT_TIMEOUT_MS);
+  await consumer.waitFor(ids, EVENT_TIMEOUT_MS, signal);
   out(`consumer: received ${ids.filter((id) => consumer.received.has(id)).length} of ${ids.length} ${REVIEW_CREATED_TOPIC} events (group ${REVIEW_CREATED_GROUP})`);
 
   const store = c.resolve(ReviewStore);
@@ -97,6 +102,7 @@ async function main(): Promise<boolean> {
       ? `  ${outcome.server}: ${outcome.description}`
       : `  ${outcome.server}: not started, its part runs on the in-memory fake: ${outcome.reason}`);
   }
+  signal.throwIfAborted();
   const real = new Set(outcomes.filter((o) => o.started).map((o) => o.server));
   const fakes = DEMO_SERVERS.filter((server) => !real.has(server));
   const env = { ...servers.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' };
@@ -131,16 +137,13 @@ async function stopServers(): Promise<string[]> {
   return stopped.filter((s) => s.error !== undefined).map((s) => `${s.server} did not stop cleanly: ${s.error}`);
 }
 
-let interrupted = false;
-const onSignal = (signal: NodeJS.Signals) => {
-  if (interrupted) process.exit(1);
-  interrupted = true;
-  out(`${signal}: disposing the container and stopping the servers (again to quit at once)`);
-  void (async () => {
-    if (container) await disposeWithReport(container);
-    await stopServers();
+const onSignal = (name: NodeJS.Signals) => {
+  if (signal.aborted) {
+    servers.killNow();
     process.exit(1);
-  })();
+  }
+  out(`${name}: stopping after the current step, then disposing and stopping the servers (again to quit at once)`);
+  interruption.abort(new Error(`interrupted by ${name}`));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -149,12 +152,12 @@ let ok = false;
 try {
   ok = await main();
 } catch (error) {
-  out(`error: ${error instanceof Error ? error.message : String(error)}`);
+  out(signal.aborted ? String((signal.reason as Error).message) : `error: ${error instanceof Error ? error.message : String(error)}`);
   if (container) await disposeWithReport(container);
   await stopServers();
 }
-out(ok ? 'demo OK' : 'demo FAILED');
-process.exitCode = ok ? 0 : 1;
+out(signal.aborted ? 'demo interrupted' : ok ? 'demo OK' : 'demo FAILED');
+process.exitCode = ok && !signal.aborted ? 0 : 1;
 process.off('SIGINT', onSignal);
 process.off('SIGTERM', onSignal);
 // Everything is closed, so the process exits by itself; if a handle was left open, say so instead of hanging.

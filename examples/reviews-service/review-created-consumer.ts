@@ -65,11 +65,14 @@ export class ReviewCreatedConsumer {
   /**
    * Resolves once an event has arrived for every id in `reviewIds`.
    * @throws {Error} saying how many arrived when `timeoutMs` passes first.
+   * @throws the signal's reason when `signal` aborts first.
    */
-  async waitFor(reviewIds: readonly string[], timeoutMs: number): Promise<void> {
+  async waitFor(reviewIds: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const missing = () => reviewIds.filter((id) => !this.#received.has(id));
+    signal?.throwIfAborted();
     if (missing().length === 0) return;
     let listener: (() => void) | undefined;
+    let onAbort: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -77,6 +80,8 @@ export class ReviewCreatedConsumer {
           if (missing().length === 0) resolve();
         };
         this.#listeners.add(listener);
+        onAbort = () => reject(signal?.reason);
+        signal?.addEventListener('abort', onAbort, { once: true });
         timer = setTimeout(() => {
           const count = reviewIds.length - missing().length;
           reject(new Error(`${REVIEW_CREATED_TOPIC}: ${count} of ${reviewIds.length} events arrived within ${timeoutMs} ms`));
@@ -85,6 +90,7 @@ export class ReviewCreatedConsumer {
     } finally {
       clearTimeout(timer);
       if (listener) this.#listeners.delete(listener);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 }
