@@ -182,12 +182,17 @@ export async function startKafka(options: KafkaServerOptions): Promise<KafkaServ
   writeFileSync(join(dir, 'log4j2.properties'), LOG4J.join('\n') + '\n');
   const java = ['-cp', join(jars, '*'), `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, '-Djava.awt.headless=true'];
   const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${user.name},password=${user.password}]`]);
+  // A cluster id starting with '-' would be read by the storage tool as an option (1 in 64 random ids).
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   try {
-    await run('java', [...java, '-Xmx256m', 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'),
+    await run('java', [...java, '-Xmx256m', 'kafka.tools.StorageTool', 'format', '-t', clusterId,
       '-c', join(dir, 'server.properties'), ...scram]);
   } catch (error) {
     removeDir(dir);
-    throw error;
+    // execFile's error carries the command line, SCRAM password included: keep only what the tool printed.
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new Error(`formatting the Kafka storage failed: ${stderr || 'no output'}`);
   }
 
   const logFile = join(dir, 'broker.log');
