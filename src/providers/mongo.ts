@@ -155,17 +155,17 @@ export class MongoProvider extends LazyProvider<MongoClient> {
     const policy = this.#settings().retry;
     const { default: pRetry, AbortError } = await import('p-retry');
     const signal = this.#abort.signal;
-    await pRetry(
-      async () => {
-        try {
-          await client.connect();
-        } catch (error) {
-          if (!(error instanceof Error) || !isFatal(error)) throw error;
-          this.log.warn({ error: stripUrlCredentials(error.message), retried: false }, 'connect attempt failed');
-          throw new AbortError(error);
-        }
-      },
-      {
+    const attempt = async () => {
+      try {
+        await client.connect();
+      } catch (error) {
+        if (!(error instanceof Error) || !isFatal(error)) throw error;
+        this.log.warn({ error: stripUrlCredentials(error.message), retried: false }, 'connect attempt failed');
+        throw new AbortError(error);
+      }
+    };
+    try {
+      await pRetry(attempt, {
         retries: policy.retries,
         minTimeout: 0,
         maxTimeout: 0,
@@ -176,9 +176,13 @@ export class MongoProvider extends LazyProvider<MongoClient> {
           this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(error.message) }, 'connect attempt failed');
           if (retriesLeft > 0) await sleep(backoffDelay(policy, attemptNumber), undefined, { signal });
         },
-      },
-    );
+      });
+    } catch (error) {
+      // An aborted backoff sleep only says "The operation was aborted"; the abort's reason is what callers need.
+      throw signal.aborted ? signal.reason : error;
+    }
   }
+
 
 
   protected async pingClient(client: MongoClient): Promise<void> {

@@ -26,6 +26,7 @@ describe('MongoProvider connect retries and disposal', () => {
     expect(Date.now() - started).toBeLessThan(2000); // far below the 5 s backoff: the sleep was aborted
     expect(a).toBeInstanceOf(ProviderError);
     expect(b).toBeInstanceOf(ProviderError);
+    expect((a as Error).message).toBe('[mongodb] connect failed: provider disposed');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap')).toEqual([]);
   });
