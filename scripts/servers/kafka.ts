@@ -191,8 +191,10 @@ export async function startKafka(options: KafkaServerOptions): Promise<KafkaServ
   } catch (error) {
     removeDir(dir);
     // execFile's error carries the command line, SCRAM password included: keep only what the tool printed.
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-    throw new Error(`formatting the Kafka storage failed: ${stderr || 'no output'}`);
+    const { stderr, code, path } = error as { stderr?: unknown; code?: unknown; path?: unknown };
+    const reason = code === 'ENOENT' ? `${String(path)} was not found on PATH` : String(stderr ?? '').trim() || 'no output';
+    // code and path stay, so callers can tell a missing tool from a failed run.
+    throw Object.assign(new Error(`formatting the Kafka storage failed: ${reason}`), { code, path });
   }
 
   const logFile = join(dir, 'broker.log');
