@@ -64,6 +64,7 @@ try {
 
   const deadlineMs = 2000;
   const overruns: number[] = [];
+  let statuses = '';
   for (let i = 0; i < 3; i++) {
     const c = await usedContainer({ DB_SHUTDOWN_TIMEOUT_MS: String(deadlineMs) });
     process.kill(redis.pid, 'SIGSTOP');
@@ -73,8 +74,9 @@ try {
     process.kill(redis.pid, 'SIGCONT');
     const row = result.providers.find((p) => p.provider === 'redis');
     if (row?.status !== 'timed_out') throw new Error(`expected redis timed_out, got ${JSON.stringify(row)}`);
+    statuses = result.providers.map((p) => `${p.provider}:${p.status}`).join(' ');
   }
-  report('dispose-all:redis-frozen', { deadlineMs, medianOverrunMs: round(median(overruns), 1), maxOverrunMs: round(Math.max(...overruns), 1), runs: overruns.length });
+  report('dispose-all:redis-frozen', { deadlineMs, medianOverrunMs: round(median(overruns), 1), maxOverrunMs: round(Math.max(...overruns), 1), runs: overruns.length, statuses });
 } finally {
   process.kill(redis.pid, 'SIGCONT');
   await Promise.all([redis.stop(), kafka.stop(), ferret.stop(), algolia.close()]);
