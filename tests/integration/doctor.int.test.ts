@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { doctorCommand, runDoctor } from '../../src/cli/doctor.js';
+import { kafkaEnv } from '../helpers/kafka-servers.js';
+import '../helpers/mongo-servers.js';
 import '../helpers/servers.js';
 
 const servers = inject('servers');
@@ -58,5 +60,48 @@ describe('ratecreator-db doctor (Redis rows)', () => {
     const code = await doctorCommand(['--json'], { env: { REDIS_PORT: String(servers.redis.plain) }, cwd: dir, write: (t) => (out += t) });
     expect(code).toBe(0);
     expect(out).toContain(`127.0.0.1:${servers.redis.plain}`);
+  });
+});
+
+describe('ratecreator-db doctor (every provider)', () => {
+  it('reports every configured provider up against the local servers and exits 0', async () => {
+    const kafka = inject('kafka');
+    const mongo = inject('mongo');
+    const algolia = inject('algolia');
+    const { code, out } = await doctor(
+      {
+        ...kafkaEnv(kafka, 'saslSsl'),
+        REDIS_HOST: '127.0.0.1', REDIS_PORT: String(servers.redis.plain),
+        MONGODB_URL: `mongodb://127.0.0.1:${mongo.tlsPort}/doctor?tls=true`, MONGODB_TLS_CA_FILE: mongo.certs.caFile,
+        ALGOLIA_APP_ID: algolia.appId, ALGOLIA_WRITE_API_KEY: algolia.writeApiKey, ALGOLIA_HOSTS: algolia.url,
+      },
+      ['--json'],
+    );
+    const rows = (JSON.parse(out) as { rows: Array<{ provider: string; status: string; tls?: boolean }> }).rows;
+    expect(Object.fromEntries(rows.map((r) => [r.provider, `${r.status}${r.tls === undefined ? '' : r.tls ? '+tls' : ''}`]))).toEqual({
+      redis: 'up', kafka: 'up+tls', mongodb: 'up+tls', algolia: 'up', prisma: 'not_configured',
+    });
+    expect(code).toBe(0);
+    expect(out).not.toContain(kafka.user.password);
+    expect(out).not.toContain(algolia.writeApiKey);
+  });
+
+  it('reports a wrong Kafka password, a wrong MongoDB CA and a wrong Algolia key as down without printing a secret', async () => {
+    const kafka = inject('kafka');
+    const mongo = inject('mongo');
+    const algolia = inject('algolia');
+    const wrongPassword = 'doctor-kafka-wrong-password';
+    const wrongKey = 'doctor-algolia-wrong-key';
+    const { code, out } = await doctor({
+      ...kafkaEnv(kafka, 'saslSsl', { KAFKA_SASL_PASSWORD: wrongPassword, KAFKA_RETRY_RETRIES: '0' }),
+      MONGODB_URL: `mongodb://127.0.0.1:${mongo.tlsPort}/doctor?tls=true`, MONGODB_TLS_CA_FILE: mongo.certs.wrongCaFile,
+      MONGODB_RETRY_RETRIES: '0', MONGODB_SERVER_SELECTION_TIMEOUT_MS: '1000',
+      ALGOLIA_APP_ID: algolia.appId, ALGOLIA_WRITE_API_KEY: wrongKey, ALGOLIA_HOSTS: algolia.url,
+    });
+    expect(code).toBe(1);
+    expect(out).toMatch(/kafka\s+kafka\+ssl:\/\/\S+\s+on\s+down/);
+    expect(out).toMatch(/mongodb\s+\S+\s+on\s+down\s+\d+ ms\s+.*certificate/i);
+    expect(out).toMatch(/algolia\s+\S+\s+\S+\s+down/);
+    for (const secret of [wrongPassword, wrongKey]) expect(out).not.toContain(secret);
   });
 });
