@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestCertificates } from './certs.js';
-import { freePort, makeTempDir, removeDir, startProcess, waitForReply, type ServerProcess } from './process.js';
+import { freePort, makeTempDir, startProcess, startRestartable, waitForReply } from './process.js';
 
 const run = promisify(execFile);
 
@@ -55,38 +55,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const dir = makeTempDir(options.sentinel ? 'sentinel' : 'redis');
   const confFile = join(dir, options.sentinel ? 'sentinel.conf' : 'redis.conf');
   writeFileSync(confFile, configLines(port, dir, options).join('\n') + '\n');
-  let proc: ServerProcess;
-  const launch = async () => {
-    proc = startProcess(options.sentinel ? 'redis-sentinel' : 'redis-server', [confFile], join(dir, 'server.log'));
-    try {
-      await waitForReply(port, { tls: options.tls !== undefined });
-    } catch (error) {
-      await proc.stop(); // never leave a server behind that did not come up
-      throw error;
-    }
-  };
-  try {
-    await launch();
-  } catch (error) {
-    removeDir(dir);
-    throw error;
-  }
-  return {
-    port,
+  const server = await startRestartable(
     dir,
-    get pid() {
-      return proc.pid;
-    },
-    async kill() {
-      process.kill(proc.pid, 'SIGKILL');
-      await proc.exited;
-    },
-    restart: launch,
-    async stop() {
-      await proc.stop();
-      removeDir(dir);
-    },
-  };
+    () => startProcess(options.sentinel ? 'redis-sentinel' : 'redis-server', [confFile], join(dir, 'server.log')),
+    () => waitForReply(port, { tls: options.tls !== undefined }),
+  );
+  return Object.assign(server, { port });
 }
 
 /** Runs `redis-cli` against a local port and returns its output. */
