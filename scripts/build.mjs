@@ -3,10 +3,10 @@
 // Shared chunks keep one copy of every module across entries, so the original import paths and the main entry
 // share the same default container. Dependencies stay external (and client libraries stay lazily required).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 
 // Dependencies stay external, except envalid: it has no shared state, and inlining its seven small CommonJS
 // files saves a few milliseconds of start-up in every process (see README, Benchmarks).
@@ -33,7 +33,8 @@ const compat = readdirSync('src/compat')
   .map((file) => `src/compat/${file}`);
 const cli = readdirSync('src').includes('cli') ? ['src/cli/main.ts'] : [];
 
-await build({
+const POLYFILL = "import 'reflect-metadata';";
+const result = await build({
   entryPoints: ['src/index.ts', 'src/testing/index.ts', ...compat, ...cli],
   outbase: 'src',
   outdir: 'dist',
@@ -48,7 +49,17 @@ await build({
   tsconfig: 'tsconfig.build.json',
   logLevel: 'warning',
   // tsyringe throws at import without the Reflect polyfill, and a chunk may import tsyringe before the module that
-  // imports reflect-metadata: every output file loads the polyfill first.
-  banner: { js: "import 'reflect-metadata';" },
+  // imports reflect-metadata: an output file that imports tsyringe loads the polyfill first (see below).
+  banner: { js: POLYFILL },
   plugins: [envalidFromSource],
+  write: false,
 });
+
+// The banner stays only where tsyringe is imported: each extra import of the polyfill is one more package
+// resolution at start-up. It becomes an empty line, so source maps keep their line numbers.
+for (const file of result.outputFiles) {
+  let text = file.text;
+  if (file.path.endsWith('.js') && !text.includes('from "tsyringe"')) text = text.replace(POLYFILL, '');
+  mkdirSync(dirname(file.path), { recursive: true });
+  writeFileSync(file.path, text);
+}

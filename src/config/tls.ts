@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
 import type { ConfigIssue } from '../errors.js';
 import { optionalBool, optionalString, readEnv, type Env } from './env.js';
+
+// From process.getBuiltinModule, not `import` (see lifecycle/load.ts).
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 /** TLS settings of one client, passed to `tls.connect`. */
 export interface TlsConfig {

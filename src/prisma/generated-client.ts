@@ -1,8 +1,10 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { errorMessage, ProviderError } from '../errors.js';
+
+// Built-ins from process.getBuiltinModule, not `import` (see lifecycle/load.ts).
+const { existsSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const { dirname, join } = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 /** The generated client module (`prisma/schema.prisma` generates it into `<package root>/generated/prisma`). */
 export type GeneratedPrismaModule = typeof import('../../generated/prisma/index.js');

@@ -1,16 +1,14 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import { createRequire } from 'node:module';
 import type { SearchClient } from 'algoliasearch';
 import { inject, injectable } from 'tsyringe';
 import type { AlgoliaConfig, DbConfig } from '../config/index.js';
 import { ConfigError, DisposedError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { load } from '../lifecycle/load.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import type { Logger } from './logger.js';
-
-const load = createRequire(import.meta.url);
 
 type ClientOptions = NonNullable<Parameters<typeof import('algoliasearch').searchClient>[2]>;
 type Requester = NonNullable<ClientOptions['requester']>;
@@ -23,7 +21,7 @@ interface NodeRequesterModule {
 
 /** The node requester algoliasearch itself uses, resolved from algoliasearch's own location. */
 function loadNodeRequester(): NodeRequesterModule {
-  const fromAlgolia = createRequire(load.resolve('algoliasearch'));
+  const fromAlgolia = process.getBuiltinModule('node:module').createRequire(load.resolve('algoliasearch'));
   return fromAlgolia('@algolia/requester-node-http') as NodeRequesterModule;
 }
 

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { ISocketFactory } from 'kafkajs';
+import { load } from '../lifecycle/load.js';
 
 // node:net and node:tls are loaded with the first connection, not at import: they cost start-up to every app.
-const load = createRequire(import.meta.url);
 
 /** TCP keep-alive delay kafkajs' own socket factory uses. */
 const KEEP_ALIVE_MS = 60_000;

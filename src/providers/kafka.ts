@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import type { Admin, Consumer, ConsumerConfig, Kafka, KafkaConfig as KafkaJsConfig, Producer, RetryOptions } from 'kafkajs';
 import { inject, injectable } from 'tsyringe';
 import type { DbConfig, KafkaConfig, RetryPolicy } from '../config/index.js';
 import { ConfigError, DisposedError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { load } from '../lifecycle/load.js';
 import type { ProviderDisposal } from '../lifecycle/types.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { KafkaConsumers } from './kafka-consumers.js';
@@ -12,8 +12,6 @@ import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging.js';
 import { SharedProducer } from './kafka-producer.js';
 import { SocketPool } from './kafka-sockets.js';
 import type { Logger } from './logger.js';
-
-const load = createRequire(import.meta.url);
 
 /** Options of {@link KafkaProvider.consumer}: kafkajs' consumer options without `groupId`. */
 export type KafkaConsumerOptions = Omit<ConsumerConfig, 'groupId'>;

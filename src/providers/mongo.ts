@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, DbOptions, MongoClient, MongoClientOptions } from 'mongodb';
 import { inject, injectable } from 'tsyringe';
 import type { DbConfig, MongoConfig } from '../config/index.js';
@@ -7,10 +5,13 @@ import { backoffDelay } from '../config/retry.js';
 import { ConfigError, DbError, errorMessage, ProviderError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { load } from '../lifecycle/load.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { stripUrlCredentials, type Logger } from './logger.js';
 
-const load = createRequire(import.meta.url);
+/** Backoff sleep; node:timers/promises is loaded on the first retry, not at import (see lifecycle/load.ts). */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  process.getBuiltinModule('node:timers/promises').setTimeout(ms, undefined, { signal });
 
 /** Errors no retry can fix (bad credentials, certificates, options): `connect()` stops at once. */
 const FATAL_MESSAGE = /certificate|self[- ]signed|wrong version number|Authentication failed|auth mechanism|ERR_TLS|EPROTO/i;
@@ -174,7 +175,7 @@ export class MongoProvider extends LazyProvider<MongoClient> {
         // slept abortably so that disposal ends the loop at once.
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
           this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(error.message) }, 'connect attempt failed');
-          if (retriesLeft > 0) await sleep(backoffDelay(policy, attemptNumber), undefined, { signal });
+          if (retriesLeft > 0) await sleep(backoffDelay(policy, attemptNumber), signal);
         },
       });
     } catch (error) {

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { inject, injectable } from 'tsyringe';
@@ -7,10 +6,9 @@ import { backoffDelay } from '../config/retry.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
+import { load } from '../lifecycle/load.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import type { Logger } from './logger.js';
-
-const load = createRequire(import.meta.url);
 
 /** The ioredis client the provider hands out: `Redis` in standalone and Sentinel modes, `Cluster` in cluster mode. */
 export type RedisClient = Redis | Cluster;
