@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 export { createDbContainer, disposeWithReport, lastDisposalReport, type DbContainerOptions } from './container.js';
-export { getDefaultContainer } from './compat/default-container.js';
+export { getDefaultContainer, setDefaultContainer } from './compat/default-container.js';
 export {
   CONFIG_VARIABLES,
   loadConfig,

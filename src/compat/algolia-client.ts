@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { SearchClient } from 'algoliasearch';
-import { AlgoliaProvider } from '../providers/algolia.js';
-import { getDefaultContainer } from './default-container.js';
+import { AlgoliaProvider, getDefaultContainer } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 /**

@@ -1,5 +1,4 @@
-import { PrismaProvider, type RateCreatorPrismaClient } from '../providers/prisma.js';
-import { getDefaultContainer } from './default-container.js';
+import { getDefaultContainer, PrismaProvider, type RateCreatorPrismaClient } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 /**

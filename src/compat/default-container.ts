@@ -13,7 +13,11 @@ export function getDefaultContainer(): DependencyContainer {
   return defaultContainer;
 }
 
-/** Replaces the default container (tests: a test container, so the original import paths hand out fakes). */
+/**
+ * Points the original import paths at `container`: an app that builds its own container can serve both from one
+ * set of clients, and `createTestContainer({ asDefault: true })` uses it so they hand out fakes. `undefined` goes
+ * back to a default container created from `process.env` on next use. The replaced container is not disposed.
+ */
 export function setDefaultContainer(container: DependencyContainer | undefined): void {
   defaultContainer = container;
 }

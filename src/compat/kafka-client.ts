@@ -1,7 +1,5 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { DisposedError } from '../errors.js';
-import { KafkaProvider } from '../providers/kafka.js';
-import { getDefaultContainer } from './default-container.js';
+import { DisposedError, getDefaultContainer, KafkaProvider } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 function provider(): KafkaProvider {

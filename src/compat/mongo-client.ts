@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { MongoClient } from 'mongodb';
-import { MongoProvider } from '../providers/mongo.js';
-import { getDefaultContainer } from './default-container.js';
+import { getDefaultContainer, MongoProvider } from '../index.js';
 
 const ready = new WeakMap<MongoProvider, Promise<MongoClient>>();
 

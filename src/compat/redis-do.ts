@@ -1,8 +1,6 @@
 import 'reflect-metadata';
 import type { Redis } from 'ioredis';
-import { ConfigError } from '../errors.js';
-import { RedisProvider } from '../providers/redis.js';
-import { getDefaultContainer } from './default-container.js';
+import { ConfigError, getDefaultContainer, RedisProvider } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 /**

@@ -1,11 +1,10 @@
 import { createRequire } from 'node:module';
 import type { SearchClient } from 'algoliasearch';
 import { inject, injectable } from 'tsyringe';
-import { DisposedError } from '../errors.js';
+import { DisposedError, LazyProvider, LOGGER } from '../index.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
-import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { Logger } from '../providers/logger.js';
-import { DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import { DB_LIFECYCLE } from '../tokens.js';
 import type { MemoryIndex } from './algolia-index.js';
 import { createAlgoliaService, type AlgoliaService } from './algolia-service.js';
 

@@ -1,11 +1,10 @@
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import { inject, injectable } from 'tsyringe';
-import { DisposedError } from '../errors.js';
+import { DisposedError, LazyProvider, LOGGER } from '../index.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
-import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { Logger } from '../providers/logger.js';
 import type { KafkaConsumerOptions } from '../providers/kafka.js';
-import { DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import { DB_LIFECYCLE } from '../tokens.js';
 import { MemoryBroker, memoryKafka } from './memory-kafka.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Db, MongoClient } from 'mongodb';
 import { inject, injectable } from 'tsyringe';
+import { LazyProvider, LOGGER } from '../index.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
-import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { Logger } from '../providers/logger.js';
-import { DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import { DB_LIFECYCLE } from '../tokens.js';
 import { memoryMongoClient } from './memory-mongo.js';
 
 /**

@@ -1,10 +1,9 @@
 import { inject, injectable, type InjectionToken } from 'tsyringe';
-import { ConfigError } from '../errors.js';
+import { ConfigError, LazyProvider, LOGGER } from '../index.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
-import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { Logger } from '../providers/logger.js';
 import type { RateCreatorPrismaClient } from '../providers/prisma.js';
-import { DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import { DB_LIFECYCLE } from '../tokens.js';
 
 /** `{ client }`: the Prisma client a test container hands out (for example `mockDeep<RateCreatorPrismaClient>()`), if any. */
 export const FAKE_PRISMA_CLIENT: InjectionToken<{ readonly client?: unknown }> = Symbol.for('@ratecreator/db:FAKE_PRISMA_CLIENT');

@@ -1,12 +1,11 @@
 import { createRequire } from 'node:module';
 import { inject, injectable } from 'tsyringe';
 import type { Redis } from 'ioredis';
+import { LazyProvider, LOGGER, ProviderError } from '../index.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
-import { ProviderError } from '../errors.js';
-import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { Logger } from '../providers/logger.js';
 import type { RedisClient } from '../providers/redis.js';
-import { DB_LIFECYCLE, LOGGER } from '../tokens.js';
+import { DB_LIFECYCLE } from '../tokens.js';
 
 const load = createRequire(import.meta.url);
 type RedisMockClass = new (options?: { host?: string; port?: number; keyPrefix?: string }) => Redis;

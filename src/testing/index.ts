@@ -1,15 +1,7 @@
 import 'reflect-metadata';
 import { Lifecycle, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { setDefaultContainer } from '../compat/default-container.js';
+import { AlgoliaProvider, createDbContainer, createLogger, KafkaProvider, loadConfig, type Logger, MongoProvider, PrismaProvider, RedisProvider, setDefaultContainer } from '../index.js';
 import type { Env } from '../config/env.js';
-import { loadConfig } from '../config/index.js';
-import { createDbContainer } from '../container.js';
-import { AlgoliaProvider } from '../providers/algolia.js';
-import { KafkaProvider } from '../providers/kafka.js';
-import { createLogger, type Logger } from '../providers/logger.js';
-import { MongoProvider } from '../providers/mongo.js';
-import { PrismaProvider } from '../providers/prisma.js';
-import { RedisProvider } from '../providers/redis.js';
 import { FakeAlgoliaProvider } from './fake-algolia.js';
 import { FakeKafkaProvider } from './fake-kafka.js';
 import { FakeMongoProvider } from './fake-mongo.js';

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -31,5 +32,32 @@ describe('the built package', () => {
       timeout: 20_000,
     });
     expect(JSON.parse(stdout)).toEqual({ status: 'wait', shared: true, fake: 'v' });
+  });
+
+  it('gives the original import paths and ./testing the main entry\'s classes and default container, not copies', () => {
+    const script = `
+      const api = await import('@ratecreator/db');
+      const redisDo = await import('@ratecreator/db/redis-do');
+      const testing = await import('@ratecreator/db/testing');
+      const test = testing.createTestContainer({ asDefault: true });
+      const fake = test.resolve(api.RedisProvider);
+      const unused = test.resolve(api.KafkaProvider);
+      const out = {
+        fakeIsDefault: redisDo.getRedisClient() === fake.client,
+        fakeExtendsLazyProvider: fake instanceof api.LazyProvider,
+      };
+      await test.dispose();
+      try { unused.client; } catch (error) { out.disposedErrorIsShared = error instanceof api.DisposedError; }
+      process.stdout.write(JSON.stringify(out));
+    `;
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ fakeIsDefault: true, fakeExtendsLazyProvider: true, disposedErrorIsShared: true });
+  });
+
+  it('builds the main entry as one file: importing @ratecreator/db reads no other file of the package', () => {
+    // Each extra ES module file costs start-up (see scripts/build.mjs); a relative import here would be one.
+    const main = readFileSync(`${root}/dist/index.js`, 'utf8');
+    expect(main.match(/^import .*from "\.{1,2}\/.*$|^import "\.{1,2}\/.*$/gm)).toBeNull();
+    expect(main).toContain('var RedisProvider');
   });
 });

@@ -31,6 +31,7 @@ describe('export surface', () => {
         'createLogger',
         'disposeWithReport',
         'getDefaultContainer',
+        'setDefaultContainer',
         'lastDisposalReport',
         'loadConfig',
         'stripUrlCredentials',
