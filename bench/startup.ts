@@ -1,37 +1,54 @@
-// Process start-up: wall time and RSS of `node <script>`, medians over interleaved runs.
+// Process start-up: wall time, CPU time and RSS of `node <script>`, over interleaved rounds.
+// The package is compared with the baseline round by round (the two run back to back, in alternating order), and
+// the median of those paired differences is reported: it is steadier than a difference of medians on a shared
+// machine whose speed drifts during the run.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { median, report, round } from './util.js';
 
-const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 21);
+const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 41);
 const scripts = { bare: null, baseline: 'baseline.mjs', package: 'package.mjs', eager: 'eager.mjs' } as const;
-const samples: Record<string, { ms: number[]; cpu: number[]; rss: number[] }> = {};
+type Sample = { ms: number; cpu: number; mib: number };
+const samples: Record<string, Sample[]> = {};
 
-for (let run = 0; run < RUNS + 1; run++) {
-  for (const [name, file] of Object.entries(scripts)) {
-    const args = file ? [fileURLToPath(new URL(`./startup/${file}`, import.meta.url))] : ['-e', 'const c = process.cpuUsage(); process.stdout.write(JSON.stringify({ cpuMs: (c.user + c.system) / 1000, rss: process.memoryUsage().rss }))'];
-    const started = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (result.status !== 0) throw new Error(`${name} failed: ${result.stderr}`);
-    if (run === 0) continue; // warm the file cache
-    const { rss, cpuMs } = JSON.parse(result.stdout) as { rss: number; cpuMs: number };
-    const sample = (samples[name] ??= { ms: [], cpu: [], rss: [] });
-    sample.ms.push(ms);
-    sample.cpu.push(cpuMs);
-    sample.rss.push(rss / 2 ** 20);
+function run(file: string | null): Sample {
+  const args = file
+    ? [fileURLToPath(new URL(`./startup/${file}`, import.meta.url))]
+    : ['-e', 'const c = process.cpuUsage(); process.stdout.write(JSON.stringify({ cpuMs: (c.user + c.system) / 1000, rss: process.memoryUsage().rss }))'];
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${file ?? 'bare'} failed: ${result.stderr}`);
+  const { rss, cpuMs } = JSON.parse(result.stdout) as { rss: number; cpuMs: number };
+  return { ms, cpu: cpuMs, mib: rss / 2 ** 20 };
+}
+
+for (let round = 0; round < RUNS + 1; round++) {
+  const order = Object.entries(scripts);
+  if (round % 2) order.reverse();
+  for (const [name, file] of order) {
+    const sample = run(file);
+    if (round > 0) (samples[name] ??= []).push(sample); // round 0 warms the file cache
   }
 }
 
-// Wall time suffers from whatever else the machine runs; the child's own CPU time much less so.
-const m = (name: string) => ({ ms: median(samples[name]!.ms), cpu: median(samples[name]!.cpu), mib: median(samples[name]!.rss) });
-const base = m('baseline');
-const pkg = m('package');
+const pick = (name: string, key: keyof Sample) => samples[name]!.map((s) => s[key]);
 for (const name of Object.keys(scripts)) {
-  report(`startup:${name}`, { medianWallMs: round(m(name).ms, 1), medianCpuMs: round(m(name).cpu, 1), medianRssMiB: round(m(name).mib, 1), runs: RUNS });
+  report(`startup:${name}`, {
+    medianWallMs: round(median(pick(name, 'ms')), 1),
+    medianCpuMs: round(median(pick(name, 'cpu')), 1),
+    medianRssMiB: round(median(pick(name, 'mib')), 1),
+    runs: RUNS,
+  });
 }
+const paired = (key: keyof Sample) => samples.package!.map((s, i) => s[key] - samples.baseline![i]![key]);
+const quartiles = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${round(sorted[Math.floor(sorted.length / 4)]!, 1)}..${round(sorted[Math.floor((sorted.length * 3) / 4)]!, 1)}`;
+};
 report('startup:package-vs-baseline', {
-  extraWallMs: round(pkg.ms - base.ms, 1),
-  extraCpuMs: round(pkg.cpu - base.cpu, 1),
-  extraRssMiB: round(pkg.mib - base.mib, 1),
+  extraWallMs: round(median(paired('ms')), 1),
+  extraWallMsIQR: quartiles(paired('ms')),
+  extraCpuMs: round(median(paired('cpu')), 1),
+  extraRssMiB: round(median(paired('mib')), 1),
 });
