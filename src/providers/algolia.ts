@@ -88,8 +88,8 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
   #sharedRequester(): Requester {
     if (this.#requester) return this.#requester;
     // node:http(s) are loaded here, not at import: https alone costs ~6 ms of start-up.
-    const http = load('node:http') as typeof import('node:http');
-    const https = load('node:https') as typeof import('node:https');
+    const http = process.getBuiltinModule('node:http');
+    const https = process.getBuiltinModule('node:https');
     const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
     this.#agents = agents;
     const inner = loadNodeRequester().createHttpRequester({ httpAgent: agents.http, httpsAgent: agents.https });

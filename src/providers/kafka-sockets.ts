@@ -1,6 +1,5 @@
 import type { Socket } from 'node:net';
 import type { ISocketFactory } from 'kafkajs';
-import { load } from '../lifecycle/load.js';
 
 // node:net and node:tls are loaded with the first connection, not at import: they cost start-up to every app.
 
@@ -23,8 +22,8 @@ export class SocketPool {
 
   /** A kafkajs `socketFactory`: the same sockets as kafkajs' default one, tracked; throws once the pool is closed. */
   factory(): ISocketFactory {
-    const { isIP, connect: netConnect } = load('node:net') as typeof import('node:net');
-    const { connect: tlsConnect } = load('node:tls') as typeof import('node:tls');
+    const { isIP, connect: netConnect } = process.getBuiltinModule('node:net');
+    const { connect: tlsConnect } = process.getBuiltinModule('node:tls');
     return ({ host, port, ssl, onConnect }) => {
       // kafkajs turns this into a KafkaJSConnectionError for the request that wanted the connection.
       if (this.#closed) throw new Error('connections are closed: the Kafka provider is shutting down');
