@@ -11,8 +11,8 @@ const temp = makeTempDir('prisma-generated');
 afterAll(() => removeDir(temp));
 
 describe('locating the generated client', () => {
-  it('finds the package root from src/, dist/, dist/chunks/ and dist/compat/ alike', () => {
-    for (const file of ['src/providers/prisma.ts', 'dist/index.js', 'dist/chunks/chunk-ABC.js', 'dist/compat/client.js']) {
+  it('finds the package root from src/, dist/, dist/chunks/, dist/cli/chunks/ and dist/compat/ alike', () => {
+    for (const file of ['src/providers/prisma.ts', 'dist/index.js', 'dist/chunks/chunk-ABC.js', 'dist/cli/chunks/chunk-ABC.js', 'dist/compat/client.js']) {
       expect(packageRoot(join(root, file)), file).toBe(root);
     }
   });
