@@ -5,6 +5,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    setupFiles: ['tests/helpers/setup-file.ts'],
     // Two projects so that a run of unit tests alone starts no server: vitest calls a project's global setup only
     // when at least one of its files is queued.
     projects: [

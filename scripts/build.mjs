@@ -1,18 +1,26 @@
 // Builds dist/: declarations with tsc, JavaScript with esbuild.
 //
-// Start-up decides the layout (see README, Benchmarks). Every ES module file costs a resolve, a read and a link
-// of its own: ~35 small files cost ~20 ms more than one bundle, and even three small shared chunks beside the main
-// bundle cost ~1.5 ms. So:
-// - `@ratecreator/db` (dist/index.js) is one self-contained file;
-// - the other library entries (the original import paths, `./testing`) import everything with an identity (classes,
+// The package is CommonJS (dist/*.cjs; dist/package.json says so for the .d.ts files). Why: client libraries are
+// loaded on first use by literal `require('ioredis')` calls inside the functions that build clients. Node runs them
+// lazily, and every bundler (esbuild, webpack in Next.js) and file tracer (Next.js' standalone output) can see and
+// follow them. An ES module can only load synchronously and lazily through a computed `createRequire(import.meta.url)`,
+// which no tool can follow (and `import.meta` is empty in a CommonJS bundle). Node's ES modules import the CommonJS
+// files with their named exports (esbuild writes the annotation Node's export detection reads); each entry with a
+// default export also gets a tiny .mjs wrapper so that `import x from` gives the default export, not module.exports.
+// There is one copy of the code either way: the wrappers only re-export.
+//
+// Layout (start-up decides it, see README, Benchmarks): each extra file costs a resolve, a read and a compile.
+// - `@ratecreator/db` (dist/index.cjs) is one self-contained file;
+// - the other library entries (the original import paths, `./testing`) require everything with an identity (classes,
 //   the default container) from that file, through '../index.js' in the sources, exactly as an outside package
 //   would. A plugin fails the build if one of them reaches a core module directly, since that would bundle a second
-//   copy of its classes and state. They share chunks among themselves;
+//   copy of its classes and state;
 // - the CLI is a process of its own and bundles what it uses.
-// Dependencies stay external (client libraries are required lazily, on first use), except envalid.
+// Dependencies stay external (client libraries are required on first use), except envalid.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve as resolvePath, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { build } from 'esbuild';
 
 // Dependencies stay external, except envalid: it has no shared state, and inlining it saves a few milliseconds of
@@ -32,12 +40,26 @@ const envalidFromSource = {
   },
 };
 
+// The generated Prisma client stays a file of its own beside dist/ (generated/prisma, shipped in the package). The
+// source requires it by a path relative to src/prisma/; each output file gets the path relative to where it sits,
+// still a literal that bundlers and file tracers follow.
+const GENERATED_PRISMA = resolvePath('generated/prisma/index.js');
+const generatedPrisma = (outputDir) => ({
+  name: 'generated-prisma',
+  setup(b) {
+    b.onResolve({ filter: /generated\/prisma\/index\.js$/ }, (args) => {
+      if (resolvePath(args.resolveDir, args.path) !== GENERATED_PRISMA) return undefined;
+      return { path: relative(resolvePath(outputDir), GENERATED_PRISMA).split(sep).join('/'), external: true };
+    });
+  },
+});
+
 const MAIN_ENTRY = resolvePath('src/index.ts');
 /** Source a secondary entry may bundle a copy of: its own directory, and tokens (Symbol.for, so copies are equal). */
 const OWN_SOURCE = [resolvePath('src/compat') + sep, resolvePath('src/testing') + sep, resolvePath('src/tokens.ts')];
 const NOT_OWN = [resolvePath('src/compat/default-container.ts')];
 
-// Secondary entries: '../index.js' stays an import of dist/index.js (every secondary output file sits one directory
+// Secondary entries: '../index.js' becomes a require of dist/index.cjs (every secondary output file sits one directory
 // below dist/); any other core module is an error.
 const viaMainEntry = {
   name: 'via-main-entry',
@@ -46,7 +68,8 @@ const viaMainEntry = {
       if (args.pluginData === 'resolving') return undefined;
       const result = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'resolving' });
       if (result.errors.length > 0) return { errors: result.errors };
-      if (result.path === MAIN_ENTRY) return { path: '../index.js', external: true };
+      if (result.path === MAIN_ENTRY) return { path: '../index.cjs', external: true };
+      if (result.external) return result;
       const own = OWN_SOURCE.some((prefix) => result.path.startsWith(prefix)) && !NOT_OWN.includes(result.path);
       if (result.path.startsWith(resolvePath('src') + sep) && !own) {
         return {
@@ -61,31 +84,30 @@ const viaMainEntry = {
   },
 };
 
-const POLYFILL = "import 'reflect-metadata';";
+const POLYFILL = 'require("reflect-metadata");';
 const common = {
   outbase: 'src',
   outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   external,
   sourcemap: true,
-  chunkNames: 'chunks/[name]-[hash]',
   tsconfig: 'tsconfig.build.json',
   logLevel: 'warning',
-  // tsyringe throws at import without the Reflect polyfill, and a chunk may import tsyringe before the module that
-  // imports reflect-metadata: an output file that imports tsyringe loads the polyfill first (see write()).
+  // tsyringe throws at load without the Reflect polyfill: an output file that requires tsyringe loads it first.
   banner: { js: POLYFILL },
   write: false,
 };
 
-// The banner stays only where tsyringe is imported: each extra import of the polyfill is one more package
+// The banner stays only where tsyringe is required: each extra require of the polyfill is one more package
 // resolution at start-up. It becomes an empty line, so source maps keep their line numbers.
 function write(result) {
   for (const file of result.outputFiles) {
     let text = file.text;
-    if (file.path.endsWith('.js') && !text.includes('from "tsyringe"')) text = text.replace(POLYFILL, '');
+    if (file.path.endsWith('.cjs') && !text.includes('require("tsyringe")')) text = text.replace(POLYFILL, '');
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, text);
   }
@@ -93,17 +115,33 @@ function write(result) {
 
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--emitDeclarationOnly'], { stdio: 'inherit' });
+// The declarations describe CommonJS files (src/package.json says the same for the sources).
+writeFileSync('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
 const compat = readdirSync('src/compat')
   .filter((file) => file.endsWith('.ts') && !['default-container.ts', 'lazy-client.ts'].includes(file))
   .map((file) => `src/compat/${file}`);
+const secondary = ['src/testing/index.ts', ...compat];
 
 const builds = [
-  build({ ...common, entryPoints: ['src/index.ts'], plugins: [envalidFromSource] }),
-  build({ ...common, entryPoints: ['src/testing/index.ts', ...compat], splitting: true, plugins: [viaMainEntry, envalidFromSource] }),
+  build({ ...common, entryPoints: ['src/index.ts'], plugins: [envalidFromSource, generatedPrisma('dist')] }),
+  build({ ...common, entryPoints: secondary, plugins: [viaMainEntry, envalidFromSource, generatedPrisma('dist/compat')] }),
 ];
 if (readdirSync('src').includes('cli')) {
-  // Its own chunk directory: the CLI's chunks hold copies of core modules that no library entry may load.
-  builds.push(build({ ...common, entryPoints: ['src/cli/main.ts'], splitting: true, chunkNames: 'cli/chunks/[name]-[hash]', plugins: [envalidFromSource] }));
+  builds.push(build({ ...common, entryPoints: ['src/cli/main.ts'], plugins: [envalidFromSource, generatedPrisma('dist/cli')] }));
 }
 for (const result of await Promise.all(builds)) write(result);
+
+// ES module wrappers for the entries with a default export (see the top of this file), with declarations of their own:
+// a copy of the entry's, read as an ES module's, so that TypeScript also types `import x from` as the default export.
+const requireBuilt = createRequire(join(process.cwd(), 'dist', 'index.cjs'));
+for (const entry of secondary) {
+  const base = join('dist', relative('src', entry)).replace(/\.ts$/, '');
+  const name = base.split(sep).pop();
+  if (!Object.hasOwn(requireBuilt(`./${relative('dist', base)}.cjs`), 'default')) continue;
+  writeFileSync(`${base}.mjs`, `import cjs from './${name}.cjs';\nexport * from './${name}.cjs';\nexport default cjs.default;\n`);
+  const types = readFileSync(`${base}.d.ts`, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+  writeFileSync(`${base}.d.mts`, types);
+}
+
+

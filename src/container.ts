@@ -11,10 +11,19 @@ import { createLogger, type Logger } from './providers/logger.js';
 import { MongoProvider } from './providers/mongo.js';
 import { PrismaProvider } from './providers/prisma.js';
 import { RedisProvider } from './providers/redis.js';
-import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from './tokens.js';
+import { DB_CONFIG, DB_LIFECYCLE, LOGGER, PROVIDER_ALIASES } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
 export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider] as const;
+
+/** Each provider class with its realm-wide alias (see {@link PROVIDER_ALIASES}). */
+const ALIASED = [
+  [PROVIDER_ALIASES.redis, RedisProvider],
+  [PROVIDER_ALIASES.kafka, KafkaProvider],
+  [PROVIDER_ALIASES.prisma, PrismaProvider],
+  [PROVIDER_ALIASES.mongo, MongoProvider],
+  [PROVIDER_ALIASES.algolia, AlgoliaProvider],
+] as const;
 
 /** Options of {@link createDbContainer}. */
 export interface DbContainerOptions {
@@ -48,6 +57,8 @@ export function createDbContainer(options: DbContainerOptions = {}): DependencyC
   for (const Provider of PROVIDER_CLASSES) {
     child.register<unknown>(Provider, { useClass: Provider }, { lifecycle: Lifecycle.Singleton });
   }
+  // The alias resolves whatever the class token resolves to (the provider, or an override of it).
+  for (const [alias, Provider] of ALIASED) child.register<unknown>(alias, { useToken: Provider });
   for (const [token, value] of options.overrides ?? []) {
     child.register(token, { useValue: value });
     const member = adaptOverride(token, value);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { SearchClient } from 'algoliasearch';
-import { AlgoliaProvider, getDefaultContainer } from '../index.js';
+import { getDefaultContainer } from '../index.js';
+import { PROVIDER_ALIASES } from '../tokens.js';
 import { lazyClient } from './lazy-client.js';
 
 /**
@@ -8,7 +9,7 @@ import { lazyClient } from './lazy-client.js';
  * Building it sends nothing. @throws {ConfigError} when the application id or the write key is missing.
  */
 export function getWriteClient(): SearchClient {
-  return getDefaultContainer().resolve(AlgoliaProvider).client;
+  return getDefaultContainer().resolve(PROVIDER_ALIASES.algolia).client;
 }
 
 /**
@@ -17,7 +18,7 @@ export function getWriteClient(): SearchClient {
  * @throws {ConfigError} when no search key is set.
  */
 export function getSearchClient(): SearchClient {
-  return getDefaultContainer().resolve(AlgoliaProvider).searchClient;
+  return getDefaultContainer().resolve(PROVIDER_ALIASES.algolia).searchClient;
 }
 
 /** The write client as a value; it resolves the default container on first property access, so importing sends nothing. */

@@ -1,4 +1,5 @@
-import { getDefaultContainer, PrismaProvider, type RateCreatorPrismaClient } from '../index.js';
+import { getDefaultContainer, type RateCreatorPrismaClient } from '../index.js';
+import { PROVIDER_ALIASES } from '../tokens.js';
 import { lazyClient } from './lazy-client.js';
 
 /**
@@ -8,7 +9,7 @@ import { lazyClient } from './lazy-client.js';
  * @throws {DisposedError} after the default container was disposed.
  */
 export function getPrismaClient(): RateCreatorPrismaClient {
-  return getDefaultContainer().resolve(PrismaProvider).client;
+  return getDefaultContainer().resolve(PROVIDER_ALIASES.prisma).client;
 }
 
 /** The shared client as a value; it resolves the default container on first property access, so importing connects nothing. */

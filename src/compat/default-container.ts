@@ -1,7 +1,14 @@
 import type { DependencyContainer } from 'tsyringe';
 import { createDbContainer } from '../container.js';
 
-let defaultContainer: DependencyContainer | undefined;
+/**
+ * Where the default container lives: on `globalThis`, under a realm-wide symbol, not in this module. A dev server that
+ * evaluates this package's code again (`next dev` does on every edit) then keeps using the container, and so the
+ * connections, that the first evaluation made, as the original package's `globalThis` guard did.
+ */
+const SLOT = Symbol.for('@ratecreator/db:default-container');
+type Slot = { container: DependencyContainer | undefined };
+const slot = ((globalThis as { [SLOT]?: Slot })[SLOT] ??= { container: undefined });
 
 /**
  * The one container behind the original import paths (`@ratecreator/db/redis-do`, ...), created from
@@ -9,8 +16,8 @@ let defaultContainer: DependencyContainer | undefined;
  * @throws {ConfigError} on first use when the environment is invalid.
  */
 export function getDefaultContainer(): DependencyContainer {
-  defaultContainer ??= createDbContainer();
-  return defaultContainer;
+  slot.container ??= createDbContainer();
+  return slot.container;
 }
 
 /**
@@ -19,5 +26,5 @@ export function getDefaultContainer(): DependencyContainer {
  * back to a default container created from `process.env` on next use. The replaced container is not disposed.
  */
 export function setDefaultContainer(container: DependencyContainer | undefined): void {
-  defaultContainer = container;
+  slot.container = container;
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Redis } from 'ioredis';
-import { ConfigError, getDefaultContainer, RedisProvider } from '../index.js';
+import { ConfigError, getDefaultContainer } from '../index.js';
+import { PROVIDER_ALIASES } from '../tokens.js';
 import { lazyClient } from './lazy-client.js';
 
 /**
@@ -8,7 +9,7 @@ import { lazyClient } from './lazy-client.js';
  * @throws {ConfigError} when Redis is not configured, or in cluster mode (use `RedisProvider` there).
  */
 export function getRedisClient(): Redis {
-  const client = getDefaultContainer().resolve(RedisProvider).client;
+  const client = getDefaultContainer().resolve(PROVIDER_ALIASES.redis).client;
   if (client.isCluster) {
     throw new ConfigError(
       [{ variable: 'REDIS_MODE', expected: 'standalone or sentinel for @ratecreator/db/redis-do (resolve RedisProvider for cluster mode)' }],
@@ -20,7 +21,7 @@ export function getRedisClient(): Redis {
 
 /** Closes the shared Redis client (quit, then disconnect if it does not answer). Later calls to `getRedisClient()` throw `DisposedError`. */
 export function closeRedisConnection(): Promise<void> {
-  return getDefaultContainer().resolve(RedisProvider).dispose();
+  return getDefaultContainer().resolve(PROVIDER_ALIASES.redis).dispose();
 }
 
 /** The shared client as a value; it resolves the default container on first property access, so importing connects nothing. */

@@ -1,8 +1,7 @@
 import type { ConfigIssue } from '../errors.js';
 import { optionalBool, optionalString, readEnv, type Env } from './env.js';
 
-// From process.getBuiltinModule, not `import` (see lifecycle/load.ts).
-const { readFileSync } = process.getBuiltinModule('node:fs');
+import { readFileSync } from 'node:fs';
 
 /** TLS settings of one client, passed to `tls.connect`. */
 export interface TlsConfig {

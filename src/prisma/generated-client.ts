@@ -1,10 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { errorMessage, ProviderError } from '../errors.js';
-
-// Built-ins from process.getBuiltinModule, not `import` (see lifecycle/load.ts).
-const { existsSync } = process.getBuiltinModule('node:fs');
-const { createRequire } = process.getBuiltinModule('node:module');
-const { dirname, join } = process.getBuiltinModule('node:path');
-const { fileURLToPath } = process.getBuiltinModule('node:url');
 
 /** The generated client module (`prisma/schema.prisma` generates it into `<package root>/generated/prisma`). */
 export type GeneratedPrismaModule = typeof import('../../generated/prisma/index.js');
@@ -12,14 +8,17 @@ export type GeneratedPrismaModule = typeof import('../../generated/prisma/index.
 /** Where the generated client lives, relative to the package root. */
 export const GENERATED_CLIENT_DIR = join('generated', 'prisma');
 
+const PACKAGE_NAME = '@ratecreator/db';
+
 /**
- * The package root: the nearest directory above `from` that has a package.json. The same answer from src/, from
- * dist/ (bundled entries and chunks sit at different depths) and from an installed copy of the package.
+ * The package root: the nearest directory above `from` whose package.json is this package's (dist/ has a package.json
+ * of its own that only sets the module type). The same answer from src/ and from every file of dist/.
  */
-export function packageRoot(from: string = fileURLToPath(import.meta.url)): string | undefined {
+export function packageRoot(from: string = __filename): string | undefined {
   let dir = dirname(from);
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME) return dir;
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -27,19 +26,24 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
 }
 
 /**
- * Loads `<package root>/generated/prisma`. Only the provider calls this, when its client is first built.
+ * `require` of the generated client, by a literal relative path that bundlers and file tracers follow (no path is
+ * computed at run time). The path is relative to this source file; scripts/build.mjs rewrites it for each output file,
+ * which sits at another depth.
+ */
+const requireGenerated = (): unknown => require('../../generated/prisma/index.js');
+
+/**
+ * Loads `<package root>/generated/prisma`. Only the provider and the CLI call this, when the client is first needed.
+ * `load` is for tests.
  * @throws {ProviderError} when the client has not been generated.
  */
-export function loadGeneratedClient(from?: string): GeneratedPrismaModule {
-  const root = packageRoot(from);
-  const entry = root === undefined ? undefined : join(root, GENERATED_CLIENT_DIR, 'index.js');
+export function loadGeneratedClient(load: () => unknown = requireGenerated): GeneratedPrismaModule {
   try {
-    if (entry === undefined) throw new Error('no package.json above this module');
-    return createRequire(entry)(entry) as GeneratedPrismaModule;
+    return load() as GeneratedPrismaModule;
   } catch (error) {
     throw new ProviderError(
       'prisma',
-      `the generated Prisma client could not be loaded from ${entry ?? GENERATED_CLIENT_DIR} ` +
+      `the generated Prisma client could not be loaded from ${join(GENERATED_CLIENT_DIR, 'index.js')} ` +
         `(${errorMessage(error).split('\n')[0]}); run \`node scripts/prisma-generate.mjs\` in the package`,
       { cause: error },
     );

@@ -6,7 +6,6 @@ import type { AlgoliaConfig, DbConfig } from '../config/index.js';
 import { ConfigError, DisposedError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
-import { load } from '../lifecycle/load.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import type { Logger } from './logger.js';
 
@@ -14,15 +13,17 @@ type ClientOptions = NonNullable<Parameters<typeof import('algoliasearch').searc
 type Requester = NonNullable<ClientOptions['requester']>;
 type AlgoliaLogger = NonNullable<ClientOptions['logger']>;
 
-/** The shape of `@algolia/requester-node-http`, typed by shape because it is algoliasearch's dependency, not ours. */
+/** The shape of `@algolia/requester-node-http` (the package algoliasearch's Node build uses), as far as we use it. */
 interface NodeRequesterModule {
   createHttpRequester(options: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }): Requester;
 }
 
-/** The node requester algoliasearch itself uses, resolved from algoliasearch's own location. */
+/**
+ * The node requester algoliasearch itself uses. It is a dependency of this package too (same range as algoliasearch
+ * pins, so npm installs one copy), required by name so that bundlers and file tracers find it.
+ */
 function loadNodeRequester(): NodeRequesterModule {
-  const fromAlgolia = process.getBuiltinModule('node:module').createRequire(load.resolve('algoliasearch'));
-  return fromAlgolia('@algolia/requester-node-http') as NodeRequesterModule;
+  return require('@algolia/requester-node-http') as NodeRequesterModule;
 }
 
 /**
@@ -88,8 +89,8 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
   #sharedRequester(): Requester {
     if (this.#requester) return this.#requester;
     // node:http(s) are loaded here, not at import: https alone costs ~6 ms of start-up.
-    const http = process.getBuiltinModule('node:http');
-    const https = process.getBuiltinModule('node:https');
+    const http = require('node:http') as typeof import('node:http');
+    const https = require('node:https') as typeof import('node:https');
     const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
     this.#agents = agents;
     const inner = loadNodeRequester().createHttpRequester({ httpAgent: agents.http, httpsAgent: agents.https });
@@ -120,7 +121,7 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
   }
 
   #newClient(cfg: AlgoliaConfig, apiKey: string): SearchClient {
-    const { searchClient } = load('algoliasearch') as typeof import('algoliasearch');
+    const { searchClient } = require('algoliasearch') as typeof import('algoliasearch');
     const log = this.log.child({ target: cfg.target });
     // algoliasearch logs retryable failures with the request (its key header masked); only the outline is kept.
     const outline = (args: unknown) => {

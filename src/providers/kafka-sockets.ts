@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ISocketFactory } from 'kafkajs';
 
-// node:net and node:tls are loaded with the first connection, not at import: they cost start-up to every app.
+// node:net and node:tls are required with the first connection, not at import: they cost start-up to every app.
 
 /** TCP keep-alive delay kafkajs' own socket factory uses. */
 const KEEP_ALIVE_MS = 60_000;
@@ -22,8 +22,8 @@ export class SocketPool {
 
   /** A kafkajs `socketFactory`: the same sockets as kafkajs' default one, tracked; throws once the pool is closed. */
   factory(): ISocketFactory {
-    const { isIP, connect: netConnect } = process.getBuiltinModule('node:net');
-    const { connect: tlsConnect } = process.getBuiltinModule('node:tls');
+    const { isIP, connect: netConnect } = require('node:net') as typeof import('node:net');
+    const { connect: tlsConnect } = require('node:tls') as typeof import('node:tls');
     return ({ host, port, ssl, onConnect }) => {
       // kafkajs turns this into a KafkaJSConnectionError for the request that wanted the connection.
       if (this.#closed) throw new Error('connections are closed: the Kafka provider is shutting down');

@@ -4,7 +4,6 @@ import type { DbConfig, KafkaConfig, RetryPolicy } from '../config/index.js';
 import { ConfigError, DisposedError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
-import { load } from '../lifecycle/load.js';
 import type { ProviderDisposal } from '../lifecycle/types.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { KafkaConsumers } from './kafka-consumers.js';
@@ -96,7 +95,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   }
 
   protected createClient(): Kafka {
-    const { Kafka: KafkaClass } = load('kafkajs') as typeof import('kafkajs');
+    const { Kafka: KafkaClass } = require('kafkajs') as typeof import('kafkajs');
     return new KafkaClass(kafkaJsOptions(this.#settings(), this.log, this.#sockets));
   }
 
@@ -109,7 +108,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     this.#assertOpen();
     if (this.#producer) return this.#producer.producer;
     const cfg = this.#settings();
-    const { Partitioners } = load('kafkajs') as typeof import('kafkajs');
+    const { Partitioners } = require('kafkajs') as typeof import('kafkajs');
     const producer = this.client.producer({
       allowAutoTopicCreation: cfg.allowAutoTopicCreation,
       createPartitioner: cfg.partitioner === 'legacy' ? Partitioners.LegacyPartitioner : Partitioners.DefaultPartitioner,
@@ -133,7 +132,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     const cfg = this.#settings();
     void this.client; // built so that health() can probe a consumer-only service
     this.#used = true;
-    const { Kafka: KafkaClass } = load('kafkajs') as typeof import('kafkajs');
+    const { Kafka: KafkaClass } = require('kafkajs') as typeof import('kafkajs');
     // Its own kafkajs client (a consumer gets its own cluster connection anyway) so that its sockets can be
     // destroyed alone when its handler hangs.
     const sockets = new SocketPool();

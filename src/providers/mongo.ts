@@ -5,13 +5,12 @@ import { backoffDelay } from '../config/retry.js';
 import { ConfigError, DbError, errorMessage, ProviderError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
-import { load } from '../lifecycle/load.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { stripUrlCredentials, type Logger } from './logger.js';
 
-/** Backoff sleep; node:timers/promises is loaded on the first retry, not at import (see lifecycle/load.ts). */
+/** Backoff sleep; node:timers/promises is loaded on the first retry, not at import. */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  process.getBuiltinModule('node:timers/promises').setTimeout(ms, undefined, { signal });
+  (require('node:timers/promises') as typeof import('node:timers/promises')).setTimeout(ms, undefined, { signal });
 
 /** Errors no retry can fix (bad credentials, certificates, options): `connect()` stops at once. */
 const FATAL_MESSAGE = /certificate|self[- ]signed|wrong version number|Authentication failed|auth mechanism|ERR_TLS|EPROTO/i;
@@ -84,7 +83,7 @@ export class MongoProvider extends LazyProvider<MongoClient> {
    */
   readDb(name?: string): Db {
     const cfg = this.#settings();
-    const { ReadPreference } = load('mongodb') as typeof import('mongodb');
+    const { ReadPreference } = require('mongodb') as typeof import('mongodb');
     const staleness = cfg.maxStalenessSeconds !== undefined ? { maxStalenessSeconds: cfg.maxStalenessSeconds } : undefined;
     return this.client.db(name ?? cfg.dbName, { readPreference: new ReadPreference(cfg.readPreference, undefined, staleness) });
   }
@@ -104,7 +103,7 @@ export class MongoProvider extends LazyProvider<MongoClient> {
 
   protected createClient(): MongoClient {
     const cfg = this.#settings();
-    const { MongoClient: Client } = load('mongodb') as typeof import('mongodb');
+    const { MongoClient: Client } = require('mongodb') as typeof import('mongodb');
     const client = new Client(cfg.url, mongoClientOptions(cfg));
     this.#watch(client, cfg.target);
     return client;

@@ -6,7 +6,6 @@ import { backoffDelay } from '../config/retry.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
-import { load } from '../lifecycle/load.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import type { Logger } from './logger.js';
 
@@ -90,7 +89,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
   }
 
   #newRedis(cfg: RedisConfig, role: 'master' | 'slave'): Redis {
-    const { Redis: RedisClass } = load('ioredis') as typeof import('ioredis');
+    const { Redis: RedisClass } = require('ioredis') as typeof import('ioredis');
     const retryStrategy = (times: number) => this.#retryDelay(cfg, times);
     const common = { ...nodeOptions(cfg), db: cfg.db, keyPrefix: cfg.keyPrefix, retryStrategy };
     if (cfg.mode === 'standalone') return new RedisClass({ ...common, host: cfg.host, port: cfg.port });
@@ -118,7 +117,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
   protected createClient(): RedisClient {
     const cfg = this.#settings();
     if (cfg.mode !== 'cluster') return this.#watch(this.#newRedis(cfg, 'master'), 'primary');
-    const { Cluster: ClusterClass } = load('ioredis') as typeof import('ioredis');
+    const { Cluster: ClusterClass } = require('ioredis') as typeof import('ioredis');
     const options: ClusterOptions = {
       lazyConnect: true,
       keyPrefix: cfg.keyPrefix,

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { SearchClient } from 'algoliasearch';
 import { inject, injectable } from 'tsyringe';
 import { DisposedError, LazyProvider, LOGGER } from '../index.js';
@@ -8,7 +7,6 @@ import { DB_LIFECYCLE } from '../tokens.js';
 import type { MemoryIndex } from './algolia-index.js';
 import { createAlgoliaService, type AlgoliaService } from './algolia-service.js';
 
-const load = createRequire(import.meta.url);
 type ClientOptions = NonNullable<Parameters<typeof import('algoliasearch').searchClient>[2]>;
 type Requester = NonNullable<ClientOptions['requester']>;
 
@@ -66,7 +64,7 @@ export class FakeAlgoliaProvider extends LazyProvider<SearchClient> {
   }
 
   #newClient(apiKey: string): SearchClient {
-    const { searchClient } = load('algoliasearch') as typeof import('algoliasearch');
+    const { searchClient } = require('algoliasearch') as typeof import('algoliasearch');
     return searchClient(APP_ID, apiKey, {
       requester: inProcessRequester(this.#service, () => this.#closed),
       hosts: [{ url: 'fake-algolia.invalid', accept: 'readWrite', protocol: 'http' }],

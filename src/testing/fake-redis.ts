@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import { inject, injectable } from 'tsyringe';
 import type { Redis } from 'ioredis';
 import { LazyProvider, LOGGER, ProviderError } from '../index.js';
@@ -7,7 +6,6 @@ import type { Logger } from '../providers/logger.js';
 import type { RedisClient } from '../providers/redis.js';
 import { DB_LIFECYCLE } from '../tokens.js';
 
-const load = createRequire(import.meta.url);
 type RedisMockClass = new (options?: { host?: string; port?: number; keyPrefix?: string }) => Redis;
 
 // ioredis-mock shares data between instances with the same host:port; each fake gets its own.
@@ -37,7 +35,7 @@ export class FakeRedisProvider extends LazyProvider<RedisClient> {
   protected createClient(): RedisClient {
     let RedisMock: RedisMockClass;
     try {
-      RedisMock = load('ioredis-mock') as RedisMockClass;
+      RedisMock = require('ioredis-mock') as RedisMockClass;
     } catch (error) {
       throw new ProviderError('redis', 'the test container needs the optional peer dependency ioredis-mock: npm install -D ioredis-mock@^8', { cause: error });
     }

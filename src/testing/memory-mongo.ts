@@ -1,10 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import type { MongoClient } from 'mongodb';
 
 type Doc = Record<string, unknown>;
-const load = createRequire(import.meta.url);
 
 function hex(value: unknown): string | undefined {
   return typeof (value as { toHexString?: unknown } | null)?.toHexString === 'function'
@@ -115,7 +113,7 @@ function applyUpdate(doc: Doc, update: Doc, inserting: boolean): Doc {
 }
 
 function newObjectId(): unknown {
-  const { ObjectId } = load('mongodb') as typeof import('mongodb');
+  const { ObjectId } = require('mongodb') as typeof import('mongodb');
   return new ObjectId();
 }
 

@@ -40,14 +40,13 @@ describe('every original import path, together', () => {
     // Importing built nothing and loaded no client library.
     for (const name of ['ioredis', 'kafkajs', 'mongodb', 'algoliasearch']) expect(loaded(name), name).toBe(false);
 
-    // The signatures apps compile against.
+    // The signatures apps compile against (the default exports' types, as apps see them through the built package, are
+    // pinned by tests/integration/package-forms.int.test.ts: TypeScript reads these sources as CommonJS).
     expectTypeOf(client.getPrismaClient).returns.toEqualTypeOf<import('../../src/compat/client.js').RateCreatorPrismaClient>();
-    expectTypeOf(client.default).toEqualTypeOf(client.getPrismaClient);
     expectTypeOf(redisDo.getRedisClient).toEqualTypeOf<() => Redis>();
     expectTypeOf(redisDo.closeRedisConnection).toEqualTypeOf<() => Promise<void>>();
     expectTypeOf(redisDo.redis).toEqualTypeOf<Redis>();
     expectTypeOf(mongoClient.getMongoClient).toEqualTypeOf<() => Promise<MongoClient>>();
-    expectTypeOf(mongoClient.default).toEqualTypeOf<() => Promise<MongoClient>>();
     expectTypeOf(algoliaClient.getWriteClient).toEqualTypeOf<() => SearchClient>();
     expectTypeOf(algoliaClient.getSearchClient).toEqualTypeOf<() => SearchClient>();
     expectTypeOf(algoliaClient.algoliaClient).toEqualTypeOf<SearchClient>();
@@ -62,7 +61,7 @@ describe('every original import path, together', () => {
     const container = api.getDefaultContainer();
     await redisDo.redis.set('compat-all', '1');
     expect(redisDo.getRedisClient()).toBe(container.resolve(api.RedisProvider).client);
-    const mongoConnected = await mongoClient.default();
+    const mongoConnected = await mongoClient.getMongoClient();
     expect(mongoConnected).toBe(container.resolve(api.MongoProvider).client);
     await mongoConnected.db().collection('compat').insertOne({ ok: true });
     expect(algoliaClient.getWriteClient()).toBe(container.resolve(api.AlgoliaProvider).client);

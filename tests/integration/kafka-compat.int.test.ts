@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { collect, uniqueTopic } from '../helpers/kafka-servers.js';
+import { forgetDefaultContainer } from '../helpers/default-slot.js';
 
 const run = promisify(execFile);
 const servers = inject('kafka');
@@ -20,6 +21,7 @@ async function loadCompat(env: Record<string, string>): Promise<{ compat: Compat
   for (const key of Object.keys(process.env)) if (key.startsWith('KAFKA_') || key.startsWith('REDIS_')) delete process.env[key];
   Object.assign(process.env, { LOG_LEVEL: 'silent', ...env });
   vi.resetModules();
+  forgetDefaultContainer();
   return {
     compat: await import('../../src/compat/kafka-client.js'),
     defaults: await import('../../src/compat/default-container.js'),

@@ -54,10 +54,21 @@ describe('the built package', () => {
     expect(JSON.parse(stdout)).toEqual({ fakeIsDefault: true, fakeExtendsLazyProvider: true, disposedErrorIsShared: true });
   });
 
-  it('builds the main entry as one file: importing @ratecreator/db reads no other file of the package', () => {
-    // Each extra ES module file costs start-up (see scripts/build.mjs); a relative import here would be one.
-    const main = readFileSync(`${root}/dist/index.js`, 'utf8');
-    expect(main.match(/^import .*from "\.{1,2}\/.*$|^import "\.{1,2}\/.*$/gm)).toBeNull();
+  it('builds the main entry as one CommonJS file: requiring @ratecreator/db reads no other file of the package', () => {
+    // Each extra file costs start-up (see scripts/build.mjs); a relative require here would be one.
+    const main = readFileSync(`${root}/dist/index.cjs`, 'utf8');
+    expect(main.match(/require\("\.{1,2}\/(?!generated\/prisma\/index\.js")[^"]*"\)/g)).toBeNull();
     expect(main).toContain('var RedisProvider');
+  });
+
+  it('reaches every client library through a literal require that bundlers and file tracers follow, inside a function', () => {
+    const main = readFileSync(`${root}/dist/index.cjs`, 'utf8');
+    for (const name of ['ioredis', 'kafkajs', 'mongodb', 'algoliasearch', '@algolia/requester-node-http', '../generated/prisma/index.js']) {
+      const calls = main.split('\n').filter((line) => line.includes(`require("${name}")`));
+      expect(calls.length, name).toBeGreaterThan(0);
+      // In a function body, so Node loads it on first use only: never a module-level `var x = require(...)`.
+      for (const line of calls) expect(line, name).not.toMatch(/^(?:var|let|const) [\w$]+ = require\(/);
+    }
+    expect(main).not.toMatch(/createRequire|import\.meta|getBuiltinModule/);
   });
 });

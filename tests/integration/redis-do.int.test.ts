@@ -19,7 +19,8 @@ describe('@ratecreator/db/redis-do (original import path)', () => {
     expectTypeOf(mod.redis).toEqualTypeOf<Redis>();
     expectTypeOf(mod.closeRedisConnection).toEqualTypeOf<() => Promise<void>>();
 
-    const client = mod.default();
+    // The default export, as vitest's ES module view of the source gives it (TypeScript types the CommonJS source).
+    const client = (mod as unknown as { default: typeof mod.getRedisClient }).default();
     expect(client).toBe(mod.getRedisClient());
     await client.set('compat', 'yes');
     expect(await mod.redis.get('compat')).toBe('yes'); // the lazy value is the same client

@@ -79,16 +79,29 @@ describe('export surface', () => {
     ]);
   });
 
-  it('package.json maps every subpath with types first', () => {
+  it('package.json maps every subpath to CommonJS, types first, with an ES module wrapper where there is a default export', () => {
+    type Target = { types: string; default: string };
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      exports: Record<string, string | Record<string, string>>;
+      exports: Record<string, string | Target | { import: Target; default: Target }>;
+      bin: Record<string, string>;
     };
     expect(Object.keys(pkg.exports)).toEqual([
       '.', './testing', './redis-do', './client', './kafka-client', './mongo-client', './algolia-client', './package.json',
     ]);
+    const withDefault = ['./redis-do', './client', './mongo-client'];
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (typeof target === 'string') continue;
-      expect(Object.keys(target)[0], subpath).toBe('types');
+      const [cjs, esm] = 'import' in target ? [target.default, target.import] : [target, undefined];
+      expect(Object.keys(cjs), subpath).toEqual(['types', 'default']);
+      expect(cjs.default, subpath).toMatch(/^\.\/dist\/.*\.cjs$/);
+      expect(cjs.types, subpath).toBe(cjs.default.replace(/\.cjs$/, '.d.ts'));
+      expect(esm !== undefined, subpath).toBe(withDefault.includes(subpath));
+      if (esm) {
+        expect(Object.keys(esm), subpath).toEqual(['types', 'default']);
+        expect(esm.default, subpath).toBe(cjs.default.replace(/\.cjs$/, '.mjs'));
+        expect(esm.types, subpath).toBe(cjs.default.replace(/\.cjs$/, '.d.mts'));
+      }
     }
+    expect(pkg.bin).toEqual({ 'ratecreator-db': 'dist/cli/main.cjs' });
   });
 });

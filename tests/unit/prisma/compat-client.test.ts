@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { forgetDefaultContainer } from '../../helpers/default-slot.js';
 
 // `@ratecreator/db/client` reads process.env through the default container, once per module instance; each test
 // loads fresh modules so it gets its own default container.
 async function load() {
   vi.resetModules();
+  forgetDefaultContainer();
   const compat = await import('../../../src/compat/client.js');
   const { getDefaultContainer } = await import('../../../src/compat/default-container.js');
   const { PrismaProvider } = await import('../../../src/providers/prisma.js');

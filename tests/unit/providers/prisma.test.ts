@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDbContainer, disposeWithReport } from '../../../src/container.js';
 import { loadConfig } from '../../../src/config/index.js';
@@ -120,13 +122,22 @@ describe('PrismaProvider when the query engine is missing', () => {
 });
 
 describe('a whole process without a query engine', () => {
-  const run = (script: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: new globalThis.URL('../../..', import.meta.url),
-      env: { ...process.env, PRISMA_QUERY_ENGINE_LIBRARY: NO_ENGINE, DATABASE_URL_ONLINE: URL, LOG_LEVEL: 'silent' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+  // The script is a file of the repository's so that tsx compiles the sources it imports (src/ is CommonJS: an
+  // `-e` script does not get tsx's named exports from it).
+  const run = (script: string) => {
+    const file = join(fileURLToPath(new globalThis.URL('../../..', import.meta.url)), `.prisma-child-${process.pid}-${Date.now()}.mts`);
+    writeFileSync(file, script);
+    try {
+      return spawnSync(process.execPath, ['--import', 'tsx', file], {
+        cwd: dirname(file),
+        env: { ...process.env, PRISMA_QUERY_ENGINE_LIBRARY: NO_ENGINE, DATABASE_URL_ONLINE: URL, LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  };
   const WATCH = "process.on('unhandledRejection', (e) => { console.log('UNHANDLED ' + String(e).split('\\n')[0]); process.exitCode = 7; });";
 
   it('control: a bare generated client built without an engine leaks an unhandled rejection', () => {

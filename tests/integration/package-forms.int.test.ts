@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { installedApp } from '../helpers/installed.js';
+import '../helpers/kafka-servers.js';
+import '../helpers/mongo-servers.js';
+import '../helpers/servers.js';
+
+// The packed package installed into an app with npm, used as an ES module app (`import`) and as a CommonJS app
+// (`require`) uses it: every entry point, one client each against the local servers, in a child process per form.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = join(root, 'tests', 'fixtures', 'package-forms');
+const servers = inject('servers');
+const kafka = inject('kafka');
+const mongo = inject('mongo');
+const algolia = inject('algolia');
+
+let app: string;
+let work: string;
+beforeAll(() => {
+  // Scripts sit in a scratch directory of the app, so that they resolve the package from the app's node_modules only.
+  app = installedApp('module');
+  work = mkdtempSync(join(app, 'run-'));
+  for (const file of readdirSync(fixtures)) copyFileSync(join(fixtures, file), join(work, file));
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function env(form: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    FORM: form,
+    LOG_LEVEL: 'silent',
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(servers.redis.plain),
+    KAFKA_SERVICE_URI: `127.0.0.1:${kafka.ports.plaintext}`,
+    DATABASE_URL_ONLINE: `${mongo.url}forms_${form}`,
+    ALGOLIA_APP_ID: algolia.appId,
+    ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
+    ALGOLIA_HOSTS: algolia.url,
+  };
+}
+
+describe.each([
+  ['esm', 'use-all.mjs'],
+  ['cjs', 'use-all.cjs'],
+])('the installed package, %s form', (form, script) => {
+  it('serves every entry point from the local servers, loads no client library at import, and exits by itself', () => {
+    const result = spawnSync(process.execPath, [join(work, script)], { cwd: work, env: env(form), encoding: 'utf8', timeout: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.signal).toBeNull(); // not killed by the guard: nothing kept the process alive after disposal
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      form,
+      loadedBefore: [],
+      main: 'main',
+      redisDo: 'redis-do',
+      sharedDefault: true,
+      mongo: form,
+      algolia: form,
+      kafkaOffset: 2,
+      prisma: expect.stringMatching(/^ProviderError: \[prisma\] .*query engine/),
+      testing: 'fake',
+      disposal: { 'kafka-consumers': 'not_initialized', kafka: 'closed', redis: 'closed', mongodb: 'closed', algolia: 'closed', prisma: 'closed' },
+    });
+  });
+});
+
+describe('the installed package\'s types, as TypeScript apps compile against them', () => {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const typeRoots = join(root, 'node_modules', '@types');
+  const compile = (name: string, files: Record<string, string>, options: Record<string, unknown>) => {
+    const dir = mkdtempSync(join(app, `types-${name}-`));
+    try {
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+      const tsconfig = { compilerOptions: { strict: true, noEmit: true, target: 'es2022', skipLibCheck: false, typeRoots: [typeRoots], types: ['node'], ...options }, include: ['*.ts', '*.cts', '*.mts'] };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+      const run = spawnSync(process.execPath, [tsc, '-p', '.'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      return `${run.stdout}${run.stderr}`.replaceAll(dir, '<app>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const USE = `
+    import getRedisClient, { getRedisClient as named } from '@ratecreator/db/redis-do';
+    import getMongoClient from '@ratecreator/db/mongo-client';
+    import getPrismaClient from '@ratecreator/db/client';
+    import { createDbContainer, RedisProvider } from '@ratecreator/db';
+    import { createTestContainer } from '@ratecreator/db/testing';
+    import type { Redis } from 'ioredis';
+    import type { MongoClient } from 'mongodb';
+    const redis: Redis = getRedisClient();
+    const same: typeof named = getRedisClient;
+    const mongo: Promise<MongoClient> = getMongoClient();
+    const reviews = getPrismaClient().review.findMany({ where: { isDeleted: false } });
+    const provider: RedisProvider = createDbContainer({ env: {} }).resolve(RedisProvider);
+    const fake: RedisProvider = createTestContainer().resolve(RedisProvider);
+    export { redis, same, mongo, reviews, provider, fake };
+  `;
+  const WRONG = `import getRedisClient from '@ratecreator/db/redis-do';\nexport const n: number = getRedisClient();\n`;
+  const forms = {
+    'nodenext, ES module': { file: 'app.mts', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
+    'nodenext, CommonJS': { file: 'app.cts', options: { module: 'nodenext', moduleResolution: 'nodenext', esModuleInterop: true } },
+    'bundler (Next.js, esbuild)': { file: 'app.ts', options: { module: 'esnext', moduleResolution: 'bundler' } },
+  };
+
+  // One compilation per form: the app's use must check cleanly, and the one misuse must be the only error (so the
+  // types are not `any`, and the compiler did read them).
+  it.each(Object.entries(forms))('%s: every entry point type-checks, default exports included; a misuse does not', (name, { file, options }) => {
+    const wrongFile = file.replace('app.', 'wrong.');
+    const output = compile(name.replace(/\W+/g, '-'), { [file]: USE, [wrongFile]: WRONG }, options).trim().split('\n');
+    expect(output).toEqual([`${wrongFile}(2,14): error TS2322: Type 'Redis' is not assignable to type 'number'.`]);
+  }, 120_000);
+});
+
