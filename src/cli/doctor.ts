@@ -7,6 +7,7 @@ import { ConfigError, errorMessage, type ConfigIssue } from '../errors.js';
 import { withTimeout } from '../lifecycle/timeout.js';
 import type { DbProvider } from '../lifecycle/types.js';
 import { createLogger, stripUrlCredentials } from '../providers/logger.js';
+import { parseOptions, wantsHelp } from './options.js';
 
 /** One provider's line in the doctor's table. */
 export interface DoctorRow {
@@ -140,15 +141,43 @@ export function readEnvWithDotenv(env: Env, cwd: string): Env {
   return { ...parseEnv(readFileSync(file, 'utf8')), ...env };
 }
 
+/** What `ratecreator-db doctor --help` prints. */
+export const DOCTOR_USAGE = `usage: ratecreator-db doctor [--json] [--timeout-ms <ms>]
+
+Checks the configuration in the environment (and in .env in the working directory when present; variables already
+set win), reporting every configuration error at once, then connects to each configured provider (Redis, Kafka,
+Prisma, MongoDB, Algolia: TLS handshake, authentication, ping) and prints one row per provider: target without
+credentials, TLS on or off, status, latency, error. No secret is printed.
+
+options:
+  --json             print the result as JSON
+  --timeout-ms <ms>  time allowed to each provider's connect and ping (default 5000)
+  -h, --help         print this help and exit 0
+
+exit codes:
+  0  every configured provider is up
+  1  a provider is down, or the configuration has errors
+  2  usage error
+`;
+
 /** `ratecreator-db doctor [--json] [--timeout-ms N]`; resolves to the exit code. */
 export async function doctorCommand(args: readonly string[], io: { env: Env; cwd: string; write: (text: string) => void }): Promise<number> {
-  const timeoutIndex = args.indexOf('--timeout-ms');
-  const timeoutMs = timeoutIndex >= 0 ? Number(args[timeoutIndex + 1]) : 5000;
+  if (wantsHelp(args)) {
+    io.write(DOCTOR_USAGE);
+    return 0;
+  }
+  const parsed = parseOptions(args, { flags: ['--json'], values: ['--timeout-ms'] });
+  if (!parsed.ok) {
+    io.write(`${parsed.error}\n${DOCTOR_USAGE}`);
+    return 2;
+  }
+  const json = parsed.flags.has('--json');
+  const timeoutMs = parsed.values.has('--timeout-ms') ? Number(parsed.values.get('--timeout-ms')) : 5000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    io.write('--timeout-ms expects a positive number of milliseconds\n');
+    io.write(`--timeout-ms expects a positive number of milliseconds\n${DOCTOR_USAGE}`);
     return 2;
   }
   const result = await runDoctor(readEnvWithDotenv(io.env, io.cwd), timeoutMs);
-  io.write(args.includes('--json') ? `${JSON.stringify(result, null, 2)}\n` : `${formatDoctor(result)}\n`);
+  io.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatDoctor(result)}\n`);
   return result.ok ? 0 : 1;
 }

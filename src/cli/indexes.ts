@@ -7,6 +7,7 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { withTimeout } from '../lifecycle/timeout.js';
 import { GENERATED_CLIENT_DIR, loadGeneratedClient, packageRoot } from '../prisma/generated-client.js';
 import { createLogger, stripUrlCredentials } from '../providers/logger.js';
+import { parseOptions, wantsHelp } from './options.js';
 import { MongoProvider } from '../providers/mongo.js';
 import { readEnvWithDotenv } from './doctor.js';
 import { auditIndexes, expectedIndexes, formatIndexAudit, type DmmfDatamodel, type IndexAudit, type MongoIndex } from './index-audit.js';
@@ -71,7 +72,26 @@ export async function runIndexAudit(env: Env, declared: DmmfDatamodel, timeoutMs
   }
 }
 
-const USAGE = 'usage: ratecreator-db indexes [--json] [--schema <schema.prisma>] [--timeout-ms <ms>]\n';
+/** What `ratecreator-db indexes --help` prints. */
+export const INDEXES_USAGE = `usage: ratecreator-db indexes [--json] [--schema <schema.prisma>] [--timeout-ms <ms>]
+
+Compares the indexes the Prisma schema declares with those of the live database (listIndexes on every declared
+collection) and prints what is missing, extra or different per collection. The database is MONGODB_URL, else
+DATABASE_URL_ONLINE (.env in the working directory is read when present; variables already set win). Run it before
+and after \`prisma db push\`, which drops indexes the schema does not declare.
+
+options:
+  --json                    print the audit as JSON
+  --schema <schema.prisma>  the schema to read (default: the one the package's generated client was built from,
+                            else the package's prisma/schema.prisma)
+  --timeout-ms <ms>         time allowed to connect and to read the indexes (default 15000)
+  -h, --help                print this help and exit 0
+
+exit codes:
+  0  the database has exactly the declared indexes
+  1  they differ
+  2  the audit could not run (no database configured, unreachable, no schema), or usage error
+`;
 
 /**
  * `ratecreator-db indexes`: compares the indexes `prisma/schema.prisma` declares with those of the live database
@@ -79,19 +99,28 @@ const USAGE = 'usage: ratecreator-db indexes [--json] [--schema <schema.prisma>]
  * Resolves to the exit code: 0 when they match, 1 when they differ, 2 when the audit could not run.
  */
 export async function indexesCommand(args: readonly string[], io: { env: Env; cwd: string; write: (text: string) => void }): Promise<number> {
-  const option = (name: string) => {
-    const at = args.indexOf(name);
-    return at >= 0 ? args[at + 1] : undefined;
-  };
-  const unknown = args.filter((arg, i) => arg.startsWith('--') && !['--json', '--schema', '--timeout-ms'].includes(arg) && args[i - 1] !== '--schema');
-  const timeoutMs = Number(option('--timeout-ms') ?? 15_000);
-  if (unknown.length > 0 || !Number.isFinite(timeoutMs) || timeoutMs <= 0 || (args.includes('--schema') && !option('--schema'))) {
-    io.write(USAGE);
+  if (wantsHelp(args)) {
+    io.write(INDEXES_USAGE);
+    return 0;
+  }
+  const parsed = parseOptions(args, { flags: ['--json'], values: ['--schema', '--timeout-ms'] });
+  if (!parsed.ok) {
+    io.write(`${parsed.error}\n${INDEXES_USAGE}`);
     return 2;
   }
-  const json = args.includes('--json');
+  const json = parsed.flags.has('--json');
+  const schemaGiven = parsed.values.has('--schema');
+  const schemaOption = parsed.values.get('--schema');
+  const timeoutMs = parsed.values.has('--timeout-ms') ? Number(parsed.values.get('--timeout-ms')) : 15_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    io.write(`--timeout-ms expects a positive number of milliseconds\n${INDEXES_USAGE}`);
+    return 2;
+  }
+  if (schemaGiven && !schemaOption) {
+    io.write(`--schema expects the path of a schema.prisma\n${INDEXES_USAGE}`);
+    return 2;
+  }
   try {
-    const schemaOption = option('--schema');
     const declared = loadDeclaredIndexes(schemaOption === undefined ? undefined : resolve(io.cwd, schemaOption));
     const audit = await runIndexAudit(readEnvWithDotenv(io.env, io.cwd), declared.datamodel, timeoutMs);
     if (json) io.write(`${JSON.stringify({ ...audit, schema: declared.schema, generatedClient: declared.generatedClient }, null, 2)}\n`);

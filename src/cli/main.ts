@@ -20,19 +20,35 @@ const COMMANDS: Record<string, { summary: string; run: (args: readonly string[],
   },
 };
 
+/** The command called `name`, if there is one (own keys only: `toString` is not a command). */
+function commandNamed(name: string | undefined) {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
-  return `usage: ratecreator-db <command> [options]\n\ncommands:\n${rows.join('\n')}\n\nEach command takes --json for machine-readable output.\n`;
+  return (
+    `usage: ratecreator-db <command> [options]\n\ncommands:\n${rows.join('\n')}\n\n` +
+    'Each command takes --json for machine-readable output; `ratecreator-db <command> --help` (or\n' +
+    '`ratecreator-db help <command>`) prints its options and exit codes.\n'
+  );
 }
 
 /** Runs `ratecreator-db <command> ...args` and resolves to the exit code (2 for usage errors). */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
+  if (name === 'help' && args.length > 0) {
+    // `help <command>`: that command's own usage.
+    const command = commandNamed(args[0]);
+    if (command && args.length === 1) return command.run(['--help'], io);
+    io.write(`unknown command "${args.join(' ')}"\n${usage()}`);
+    return 2;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = commandNamed(name);
   if (!command) {
     io.write(`unknown command "${name}"\n${usage()}`);
     return 2;
