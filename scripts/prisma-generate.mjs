@@ -14,10 +14,10 @@
 //
 // Usage: node scripts/prisma-generate.mjs [generate|validate|format|check]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,6 +84,15 @@ try {
     // `generate` copies the query engine file next to the client; a copied placeholder is only clutter.
     const copied = join(output, basename(queryEnginePath));
     if (!queryEngine && existsSync(copied)) rmSync(copied);
+    // Prisma writes this machine's absolute paths into the client's config (the output directory, the schema): they
+    // would ship in the package and in every app bundle. Relative ones work the same: the runtime only uses the
+    // output path as one more place to look for an engine.
+    const absolute = JSON.stringify(root + sep).slice(1, -1);
+    for (const file of readdirSync(output).filter((name) => name.endsWith('.js'))) {
+      const path = join(output, file);
+      const text = readFileSync(path, 'utf8');
+      if (text.includes(absolute)) writeFileSync(path, text.replaceAll(absolute, ''));
+    }
     console.log(
       queryEngine
         ? 'prisma-generate: client generated with the query engine from PRISMA_QUERY_ENGINE_LIBRARY'

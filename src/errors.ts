@@ -6,11 +6,15 @@ export interface ConfigIssue {
   readonly expected: string;
 }
 
-/** Base class of every error this package throws. */
+/**
+ * Base class of every error this package throws. Each class names itself with a literal, not `new.target.name`: apps
+ * are minified (Next.js renames classes), and `error.name` must still say `ProviderError`.
+ */
 export class DbError extends Error {
+  override name = 'DbError';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
@@ -19,6 +23,7 @@ export class DbError extends Error {
  * `issues` lists every variable at fault; the message names each one and never echoes a value.
  */
 export class ConfigError extends DbError {
+  override name = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: readonly ConfigIssue[], heading = 'Invalid database configuration') {
@@ -30,6 +35,7 @@ export class ConfigError extends DbError {
 
 /** A client failed to connect, answer or close. Names the provider; the original error is kept as `cause`. */
 export class ProviderError extends DbError {
+  override name = 'ProviderError';
   readonly provider: string;
 
   constructor(provider: string, message: string, options?: { cause?: unknown }) {
@@ -40,6 +46,7 @@ export class ProviderError extends DbError {
 
 /** A provider (or its container) was used after disposal started. */
 export class DisposedError extends DbError {
+  override name = 'DisposedError';
   readonly provider: string;
 
   constructor(provider: string) {
@@ -50,6 +57,7 @@ export class DisposedError extends DbError {
 
 /** An operation did not finish within its time limit. */
 export class TimeoutError extends DbError {
+  override name = 'TimeoutError';
   readonly timeoutMs: number;
 
   constructor(what: string, timeoutMs: number) {

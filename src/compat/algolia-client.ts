@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { SearchClient } from 'algoliasearch';
+import type { SearchClient } from '@algolia/client-search';
 import { getDefaultContainer } from '../index.js';
 import { PROVIDER_ALIASES } from '../tokens.js';
 import { lazyClient } from './lazy-client.js';

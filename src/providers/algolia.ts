@@ -1,6 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import type { SearchClient } from 'algoliasearch';
+import type { SearchClient } from '@algolia/client-search';
 import { inject, injectable } from 'tsyringe';
 import type { AlgoliaConfig, DbConfig } from '../config/index.js';
 import { ConfigError, DisposedError } from '../errors.js';
@@ -9,25 +9,24 @@ import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import type { Logger } from './logger.js';
 
-type ClientOptions = NonNullable<Parameters<typeof import('algoliasearch').searchClient>[2]>;
+type ClientOptions = NonNullable<Parameters<typeof import('@algolia/client-search').searchClient>[2]>;
 type Requester = NonNullable<ClientOptions['requester']>;
 type AlgoliaLogger = NonNullable<ClientOptions['logger']>;
 
-/** The shape of `@algolia/requester-node-http` (the package algoliasearch's Node build uses), as far as we use it. */
+/** The shape of `@algolia/requester-node-http` (the requester algoliasearch's Node build uses), as far as we use it. */
 interface NodeRequesterModule {
   createHttpRequester(options: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }): Requester;
 }
 
 /**
- * The node requester algoliasearch itself uses. It is a dependency of this package too (same range as algoliasearch
- * pins, so npm installs one copy), required by name so that bundlers and file tracers find it.
+ * The node requester algoliasearch itself uses, required by name so that bundlers and file tracers find it.
  */
 function loadNodeRequester(): NodeRequesterModule {
   return require('@algolia/requester-node-http') as NodeRequesterModule;
 }
 
 /**
- * Algolia through algoliasearch v5. `client` is the real `SearchClient` with the write key; `searchClient` uses the
+ * Algolia through algoliasearch v5 (its `@algolia/client-search` package). `client` is the real `SearchClient` with the write key; `searchClient` uses the
  * search-only key. Both go through the provider's own keep-alive agents (algoliasearch's default agents are
  * module-global and never destroyed here), which disposal destroys after in-flight requests finish. Timeouts and
  * host retry are algoliasearch's own; `ALGOLIA_HOSTS` replaces the hosts. The API keys are never logged.
@@ -121,7 +120,9 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
   }
 
   #newClient(cfg: AlgoliaConfig, apiKey: string): SearchClient {
-    const { searchClient } = require('algoliasearch') as typeof import('algoliasearch');
+    // The search client algoliasearch re-exports, from its own package: algoliasearch's ES module build (which bundlers
+    // pick through its "module" condition) does not re-export `searchClient`.
+    const { searchClient } = require('@algolia/client-search') as typeof import('@algolia/client-search');
     const log = this.log.child({ target: cfg.target });
     // algoliasearch logs retryable failures with the request (its key header masked); only the outline is kept.
     const outline = (args: unknown) => {

@@ -52,9 +52,21 @@ export function kafkaJsOptions(cfg: KafkaConfig, log: Logger, sockets: SocketPoo
  * refused, sends already issued are awaited, and the producer and admins disconnect; what is still open when
  * the budget runs out is destroyed. Nothing reconnects after an intentional disconnect.
  */
+/**
+ * The default `maxWaitTimeInMs` of consumers: a quarter of the shutdown deadline, at most kafkajs' own 5000 ms. A
+ * consumer's disconnect waits for the fetch in flight, and consumers get half the deadline: with kafkajs' default and
+ * the default 10 s deadline, a disconnect right after a message could take the whole share and time out. Options
+ * given to `consumer()` win.
+ */
+export function consumerMaxWaitMs(shutdownTimeoutMs: number): number {
+  return Math.max(100, Math.min(5000, Math.floor(shutdownTimeoutMs / 4)));
+}
+
 @injectable()
 export class KafkaProvider extends LazyProvider<Kafka> {
   readonly #config: KafkaConfig | undefined;
+  /** Consumers' default fetch long-poll (see {@link consumerMaxWaitMs}). */
+  readonly #maxWaitMs: number;
   readonly #consumers: KafkaConsumers;
   readonly #sockets = new SocketPool();
   readonly #admins = new Set<Admin>();
@@ -70,6 +82,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   ) {
     super('kafka', 'producers', logger, lifecycle);
     this.#config = config.kafka;
+    this.#maxWaitMs = consumerMaxWaitMs(config.shutdownTimeoutMs);
     this.#consumers = new KafkaConsumers(this.log);
     lifecycle.track(this.#consumers);
   }
@@ -139,6 +152,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     const log = this.log.child({ role: 'consumer', groupId });
     const userRestart = options.retry?.restartOnFailure;
     const consumer = new KafkaClass(kafkaJsOptions(cfg, this.log, sockets)).consumer({
+      maxWaitTimeInMs: this.#maxWaitMs,
       ...options,
       groupId,
       retry: {

@@ -1,4 +1,4 @@
-import type { SearchClient } from 'algoliasearch';
+import type { SearchClient } from '@algolia/client-search';
 import { inject, injectable } from 'tsyringe';
 import { DisposedError, LazyProvider, LOGGER } from '../index.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
@@ -7,7 +7,7 @@ import { DB_LIFECYCLE } from '../tokens.js';
 import type { MemoryIndex } from './algolia-index.js';
 import { createAlgoliaService, type AlgoliaService } from './algolia-service.js';
 
-type ClientOptions = NonNullable<Parameters<typeof import('algoliasearch').searchClient>[2]>;
+type ClientOptions = NonNullable<Parameters<typeof import('@algolia/client-search').searchClient>[2]>;
 type Requester = NonNullable<ClientOptions['requester']>;
 
 const APP_ID = 'FAKEAPPID';
@@ -64,7 +64,7 @@ export class FakeAlgoliaProvider extends LazyProvider<SearchClient> {
   }
 
   #newClient(apiKey: string): SearchClient {
-    const { searchClient } = require('algoliasearch') as typeof import('algoliasearch');
+    const { searchClient } = require('@algolia/client-search') as typeof import('@algolia/client-search');
     return searchClient(APP_ID, apiKey, {
       requester: inProcessRequester(this.#service, () => this.#closed),
       hosts: [{ url: 'fake-algolia.invalid', accept: 'readWrite', protocol: 'http' }],

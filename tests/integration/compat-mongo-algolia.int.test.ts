@@ -22,7 +22,7 @@ describe('original import paths @ratecreator/db/mongo-client and /algolia-client
     await import('../../src/compat/algolia-client.js');
     expect(connect).not.toHaveBeenCalled();
     expect(loaded('mongodb')).toBe(false);
-    expect(loaded('algoliasearch')).toBe(false);
+    expect(loaded('@algolia/client-search')).toBe(false);
     connect.mockRestore();
   });
 

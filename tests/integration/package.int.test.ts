@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -63,12 +65,42 @@ describe('the built package', () => {
 
   it('reaches every client library through a literal require that bundlers and file tracers follow, inside a function', () => {
     const main = readFileSync(`${root}/dist/index.cjs`, 'utf8');
-    for (const name of ['ioredis', 'kafkajs', 'mongodb', 'algoliasearch', '@algolia/requester-node-http', '../generated/prisma/index.js']) {
+    for (const name of ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '../generated/prisma/index.js']) {
       const calls = main.split('\n').filter((line) => line.includes(`require("${name}")`));
       expect(calls.length, name).toBeGreaterThan(0);
       // In a function body, so Node loads it on first use only: never a module-level `var x = require(...)`.
       for (const line of calls) expect(line, name).not.toMatch(/^(?:var|let|const) [\w$]+ = require\(/);
     }
     expect(main).not.toMatch(/createRequire|import\.meta|getBuiltinModule/);
+  });
+
+  it('keeps the error classes\' names when an app minifies the package (Next.js renames classes)', () => {
+    // Inside the repository, so that the external dependencies resolve from its node_modules.
+    mkdirSync(join(root, '.cache'), { recursive: true });
+    const out = join(mkdtempSync(join(root, '.cache', 'minified-')), 'bundle.cjs');
+    try {
+      buildSync({ entryPoints: [`${root}/dist/index.cjs`], bundle: true, minify: true, platform: 'node', format: 'cjs', packages: 'external', outfile: out, logLevel: 'silent' });
+      const script = `
+        const api = require(${JSON.stringify(out)});
+        const errors = [new api.DbError('x'), new api.ConfigError([]), new api.ProviderError('redis', 'x'), new api.DisposedError('redis'), new api.TimeoutError('x', 1)];
+        process.stdout.write(JSON.stringify({ names: errors.map((e) => e.name), renamed: api.ProviderError.name !== 'ProviderError' }));
+      `;
+      const stdout = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+      // `renamed` shows the minifier did rename the classes, so the names come from the literals.
+      expect(JSON.parse(stdout)).toEqual({ names: ['DbError', 'ConfigError', 'ProviderError', 'DisposedError', 'TimeoutError'], renamed: true });
+    } finally {
+      rmSync(dirname(out), { recursive: true, force: true });
+    }
+  });
+
+  it('ships no path of the machine it was built on (it would end up in every app bundle)', () => {
+    const files = ['dist', 'generated'].flatMap((dir) =>
+      readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && /\.(c?js|mjs|json|d\.c?ts|d\.mts|prisma)$/.test(entry.name))
+        .map((entry) => join(entry.parentPath, entry.name)),
+    );
+    expect(files.length).toBeGreaterThan(50);
+    const leaking = files.filter((file) => readFileSync(file, 'utf8').includes(root.replace(/\/$/, '')));
+    expect(leaking).toEqual([]);
   });
 });

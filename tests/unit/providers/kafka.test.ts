@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../scripts/servers/process.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { createDbContainer, disposeWithReport } from '../../../src/container.js';
 import { ConfigError, ProviderError } from '../../../src/errors.js';
-import { kafkaJsOptions, KafkaProvider, toKafkaRetry } from '../../../src/providers/kafka.js';
+import { consumerMaxWaitMs, kafkaJsOptions, KafkaProvider, toKafkaRetry } from '../../../src/providers/kafka.js';
 import { kafkaLogCreator, kafkaLogLevel } from '../../../src/providers/kafka-logging.js';
 import { SocketPool } from '../../../src/providers/kafka-sockets.js';
 import { createLogger } from '../../../src/providers/logger.js';
@@ -100,6 +101,19 @@ describe('KafkaProvider without a broker', () => {
       { provider: 'kafka-consumers', phase: 'consumers', status: 'not_initialized', ms: 0 },
       { provider: 'kafka', phase: 'producers', status: 'not_initialized', ms: 0 },
     ]);
+  });
+
+  it('gives consumers a fetch long-poll of a quarter of the shutdown deadline (their disconnect waits for it); options win', async () => {
+    expect([1000, 10_000, 30_000, 100].map(consumerMaxWaitMs)).toEqual([250, 2500, 5000, 100]);
+    const { Kafka } = createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
+    const spy = vi.spyOn(Kafka.prototype, 'consumer');
+    cleanups.push(() => spy.mockRestore());
+    const c = createDbContainer({ env: { KAFKA_SERVICE_URI: `127.0.0.1:${await freePort()}`, DB_SHUTDOWN_TIMEOUT_MS: '8000' }, logger: captureLogs().logger });
+    cleanups.push(() => c.dispose());
+    const kafka = c.resolve(KafkaProvider);
+    kafka.consumer('default-wait');
+    kafka.consumer('own-wait', { maxWaitTimeInMs: 300 });
+    expect(spy.mock.calls.map(([options]) => [options?.groupId, options?.maxWaitTimeInMs])).toEqual([['default-wait', 2000], ['own-wait', 300]]);
   });
 
   it('a consumer that never connected is closed in the consumers phase without dialling', async () => {
