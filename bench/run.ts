@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const only = process.argv.slice(2);
-const files = readdirSync(dir)
+const all = readdirSync(dir)
   .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && file !== 'util.ts')
-  .filter((file) => only.length === 0 || only.some((name) => file.includes(name)))
   .sort();
+// A name picks its own file when there is one (`startup` runs startup.ts, not bundled-startup.ts too), otherwise
+// every file whose name contains it (`kafka`).
+const files = all.filter(
+  (file) => only.length === 0 || only.some((name) => (all.includes(`${name}.ts`) ? file === `${name}.ts` : file.includes(name))),
+);
 let failed = 0;
 for (const file of files) {
   process.stderr.write(`# ${file}\n`);

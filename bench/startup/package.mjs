@@ -1,5 +1,5 @@
 // The package: import, createDbContainer(), resolve every provider without using it.
-import * as api from '../../dist/index.js';
+import * as api from '@ratecreator/db';
 
 const container = api.createDbContainer({
   env: { LOG_LEVEL: 'silent', REDIS_HOST: '127.0.0.1', KAFKA_SERVICE_URI: '127.0.0.1:9092', DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:27017/db', ALGOLIA_APP_ID: 'APP', ALGOLIA_WRITE_API_KEY: 'key' },

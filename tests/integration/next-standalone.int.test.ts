@@ -1,0 +1,204 @@
+// Next.js cells of the build matrix (issue 10): the fixture app (tests/fixtures/next-app: app router, a route handler
+// and a server action per provider, original import paths, no package-specific configuration) built with each pinned
+// Next.js toolchain as `output: "standalone"`, the standalone folder deployed ALONE to another directory (the build
+// tree's node_modules renamed out of reach) and run as `node server.js` against the local servers.
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeTempDir, removeDir } from '../../scripts/servers/process.js';
+import { redisCli } from '../../scripts/servers/redis.js';
+import { actionIds, callAction, callRoute, nextBuild, prepareApp, startNext, token, type NextServer, type NextToolchain, type OpResult } from '../helpers/next-app.js';
+import { dependencyClosure, externalPackages, installedPackages, packageHolds, readLockfile, serverCode, USED_LIBRARIES } from '../helpers/next-trace.js';
+import { packedPackage } from '../helpers/packed.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const CLIENT_OPS = ['redis', 'kafka', 'mongo', 'algolia'] as const;
+type Via = 'route' | 'action';
+
+/**
+ * What both pinned Next versions do with the package (found by these tests, not chosen by the app): Next bundles
+ * @ratecreator/db and every client library it requires into the server chunks, except `mongodb`, which is on Next's
+ * built-in list of server external packages: left as `require("mongodb")` and traced into the standalone folder.
+ */
+const EXPECTED_MODES: Record<keyof typeof USED_LIBRARIES, 'bundled' | 'external'> = {
+  '@ratecreator/db': 'bundled',
+  ioredis: 'bundled',
+  kafkajs: 'bundled',
+  mongodb: 'external',
+  '@algolia/client-search': 'bundled',
+  '@algolia/requester-node-http': 'bundled',
+  '@ratecreator/db/generated/prisma': 'bundled',
+  tsyringe: 'bundled',
+  pino: 'bundled',
+  'reflect-metadata': 'bundled',
+};
+
+function serverEnv(): Record<string, string> {
+  const { redis } = inject('servers');
+  const algolia = inject('algolia');
+  return {
+    LOG_LEVEL: 'warn',
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redis.plain),
+    KAFKA_SERVICE_URI: `127.0.0.1:${inject('kafka').ports.plaintext}`,
+    KAFKA_RETRY_RETRIES: '2',
+    DATABASE_URL_ONLINE: `${inject('mongo').url}next_fixture`,
+    ALGOLIA_APP_ID: algolia.appId,
+    ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
+    ALGOLIA_HOSTS: algolia.url,
+  };
+}
+
+/** Reads what the app wrote for `tok` straight from the local server, bypassing the app. */
+async function readBack(op: (typeof CLIENT_OPS)[number], tok: string): Promise<unknown> {
+  switch (op) {
+    case 'redis':
+      return (await redisCli(inject('servers').redis.plain, ['GET', `next-fixture:${tok}`])).trim();
+    case 'kafka': {
+      const admin = new Kafka({ brokers: [`127.0.0.1:${inject('kafka').ports.plaintext}`], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchTopicOffsets(`next-fixture-${tok}`)).map(({ partition, high }) => ({ partition, high }));
+      } finally {
+        await admin.disconnect();
+      }
+    }
+    case 'mongo': {
+      const client = new MongoClient(inject('mongo').url, { directConnection: true, serverSelectionTimeoutMS: 5000 });
+      try {
+        return (await client.db('next_fixture').collection<{ _id: string; value?: string }>('next_fixture').findOne({ _id: tok }))?.value;
+      } finally {
+        await client.close();
+      }
+    }
+    case 'algolia': {
+      const { url, appId, writeApiKey } = inject('algolia');
+      const response = await fetch(`${url}/1/indexes/next_fixture/${tok}`, {
+        headers: { 'x-algolia-application-id': appId, 'x-algolia-api-key': writeApiKey },
+      });
+      return response.ok ? ((await response.json()) as { value?: unknown }).value : `HTTP ${response.status}`;
+    }
+  }
+}
+
+/** What each operation answers when it worked, and what the server holds afterwards. */
+function expected(op: (typeof CLIENT_OPS)[number], tok: string, via: Via): { body: Partial<OpResult>; stored: unknown } {
+  const value = `${via}:${tok}`;
+  if (op === 'kafka') {
+    return { body: { topic: `next-fixture-${tok}`, baseOffset: '0', high: '1' }, stored: [{ partition: 0, high: '1' }] };
+  }
+  return { body: op === 'mongo' ? { value, database: 'next_fixture' } : { value }, stored: value };
+}
+
+describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])('%s: app router, output "standalone", deployed alone', (toolchain) => {
+  const timings: Record<string, number> = {};
+  let app = '';
+  let deployed = '';
+  let server: NextServer | undefined;
+  let ids: Record<string, string> = {};
+
+  const call = (via: Via, op: string, tok: string) =>
+    via === 'route' ? callRoute(server!.url, op, tok) : callAction(server!.url, ids[op] ?? `missing-${op}`, tok);
+
+  beforeAll(async () => {
+    const time = async <T>(phase: string, body: () => Promise<T> | T): Promise<T> => {
+      const start = performance.now();
+      try {
+        return await body();
+      } finally {
+        timings[phase] = Math.round(performance.now() - start);
+      }
+    };
+    const tarball = await time('pack', () => packedPackage());
+    app = await time('install', () => prepareApp(toolchain, tarball));
+    await time('build', () => nextBuild(app));
+    deployed = makeTempDir(`next-standalone-${toolchain}`);
+    await time('deploy', () => {
+      cpSync(join(app, '.next', 'standalone'), deployed, { recursive: true, verbatimSymlinks: true });
+      cpSync(join(app, '.next', 'static'), join(deployed, '.next', 'static'), { recursive: true });
+      // Out of reach: nothing the server loads may come from the build tree.
+      renameSync(join(app, 'node_modules'), join(app, 'node_modules.out-of-reach'));
+    });
+    server = await time('start', () => startNext(deployed, () => ['server.js'], { NODE_ENV: 'production', ...serverEnv() }));
+    ids = await actionIds(server.url);
+  }, 600_000);
+
+  afterAll(async () => {
+    const output = server?.output() ?? '';
+    await server?.stop();
+    if (app) removeDir(app);
+    if (deployed) removeDir(deployed);
+    console.log(`${toolchain} timings (ms): ${JSON.stringify(timings)}`);
+    if (/error/i.test(output)) console.log(`${toolchain} server output:\n${output}`);
+  });
+
+  it('runs from a folder that reaches no node_modules but its own', () => {
+    expect(existsSync(join(app, 'node_modules'))).toBe(false);
+    for (let dir = dirname(deployed); dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+    const links = readdirSync(deployed, { recursive: true, withFileTypes: true }).filter((entry) => entry.isSymbolicLink());
+    for (const link of links) {
+      const target = resolve(link.parentPath, readlinkSync(join(link.parentPath, link.name)));
+      expect(target.startsWith(`${deployed}/`), `${link.name} -> ${target}`).toBe(true);
+    }
+    expect(lstatSync(join(deployed, 'server.js')).isFile()).toBe(true);
+  });
+
+  it('renders a form per server action', () => {
+    expect(Object.keys(ids).sort()).toEqual(['algolia', 'kafka', 'mongo', 'prisma', 'redis']);
+  });
+
+  describe.each(['route', 'action'] as const)('%s', (via) => {
+    it.each(CLIENT_OPS)(`%s answers from the local server`, async (op) => {
+      const tok = token();
+      const { status, body } = await call(via, op, tok);
+      const want = expected(op, tok, via);
+      expect({ status, ...body }, JSON.stringify(body)).toMatchObject({ status: 200, ok: true, ...want.body });
+      expect(await readBack(op, tok)).toEqual(want.stored);
+    });
+
+    it('prisma reaches the package\'s documented engine error (ProviderError, 503)', async () => {
+      const { status, body } = await call(via, 'prisma', token());
+      // A route handler answers the error's status; an action returns it as data with HTTP 200.
+      expect(status).toBe(via === 'route' ? 503 : 200);
+      expect(body).toMatchObject({ ok: false, status: 503, provider: 'prisma' });
+      expect(body.message).toMatch(/^\[prisma\] Prisma query engine is not available \(.+\); to fix: set PRISMA_QUERY_ENGINE_LIBRARY/);
+      // Apps test `error.name`: it must survive Next's minification of server bundles.
+      expect(body.name).toBe('ProviderError');
+    });
+  });
+
+  it('deploys exactly the client libraries it uses: each one bundled into the server chunks, or left external and traced', () => {
+    const modules = join(app, 'node_modules.out-of-reach');
+    const lock = readLockfile(join(modules, '.package-lock.json'));
+    const ours = dependencyClosure(lock, ['@ratecreator/db']);
+    const nextOwn = dependencyClosure(lock, ['next', 'react', 'react-dom']);
+    const code = serverCode(join(app, '.next'));
+    const external = [...externalPackages(code)].filter((name) => ours.has(name)).sort();
+    const traced = installedPackages(join(deployed, 'node_modules'));
+
+    const modes: Record<string, string> = {};
+    for (const [name, signature] of Object.entries(USED_LIBRARIES)) {
+      expect(packageHolds(modules, name, signature), `${name} no longer holds "${signature}"`).toBe(true);
+      modes[name] = external.includes(name) ? 'external' : code.includes(signature) ? 'bundled' : 'missing';
+    }
+    const deployedOfOurs = [...traced].filter((name) => !nextOwn.has(name)).sort();
+    console.log(`${toolchain}: ${JSON.stringify(modes)}; external: ${external.join(' ')}; deployed: ${deployedOfOurs.join(' ')}`);
+    expect(Object.entries(modes).filter(([, mode]) => mode === 'missing')).toEqual([]);
+    expect(modes).toEqual(EXPECTED_MODES);
+    // Whatever stays external is deployed, with what it needs...
+    expect(external.filter((name) => !traced.has(name))).toEqual([]);
+    if (external.includes('@ratecreator/db')) {
+      expect(existsSync(join(deployed, 'node_modules', '@ratecreator', 'db', 'generated', 'prisma', 'index.js'))).toBe(true);
+    }
+    // ...and nothing else of the package's tree is: no devDependency, no ioredis-mock, nothing unused.
+    const needed = dependencyClosure(lock, external);
+    expect([...traced].filter((name) => !nextOwn.has(name) && !needed.has(name)).sort()).toEqual([]);
+    const devDependencies = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: object }).devDependencies);
+    expect([...traced].filter((name) => devDependencies.includes(name) || name === 'ioredis-mock')).toEqual([]);
+    // The issue's symptom: the bundle embedded the build machine's file:// path of the package.
+    expect(code).not.toContain(`file://${app}`);
+  });
+});
