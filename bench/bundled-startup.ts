@@ -7,8 +7,10 @@
 //             its module-level clients there (Redis connecting at once; Kafka, MongoDB and Algolia built, not
 //             connected; Prisma's generated client loaded but not built: see original-db.ts below)
 //   raw       ioredis alone
+//   ours-external  `ours` bundled with --packages=external, run beside the app's node_modules: client libraries the
+//             service never uses are then never read at all
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installToolchain } from '../scripts/toolchains.js';
@@ -54,7 +56,7 @@ const redis = new Redis({ host: process.env.REDIS_HOST, port: Number(process.env
 void redis.get('bench:key').then((value) => { ${PRINT} });
 `,
 };
-const SERVICES = ['ours', 'original', 'raw'] as const;
+const SERVICES = ['ours', 'original', 'raw', 'ours-external'] as const;
 type Service = (typeof SERVICES)[number];
 
 /** Spawns `node <file>` and resolves when it printed its reply: wall time from spawn, and its own time to that line. */
@@ -94,24 +96,32 @@ try {
   for (const [file, text] of Object.entries(SOURCES)) writeFileSync(join(app, file), text);
   // The original package's generated Prisma client (it imported @prisma/client, generated into node_modules).
   cpSync(join(root, 'generated', 'prisma'), join(app, 'generated', 'prisma'), { recursive: true });
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', packedPackage()], { cwd: app, stdio: 'inherit' });
+  // algoliasearch for the original design (the package itself uses @algolia/client-search), the version tests use.
+  const algoliasearch = (JSON.parse(readFileSync(join(root, 'node_modules', 'algoliasearch', 'package.json'), 'utf8')) as { version: string }).version;
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', packedPackage(), `algoliasearch@${algoliasearch}`], {
+    cwd: app,
+    stdio: 'inherit',
+  });
   const esbuild = join(installToolchain('esbuild'), 'node_modules', '.bin', 'esbuild');
   mkdirSync(join(runDir, 'dist'));
   const sizes: Record<string, number> = {};
+  const where: Record<Service, string> = { ours: runDir, original: runDir, raw: runDir, 'ours-external': app };
   for (const name of SERVICES) {
-    execFileSync(esbuild, [`${name}.ts`, '--bundle', '--platform=node', '--format=cjs', `--outfile=dist/${name}.js`, '--log-level=error'], { cwd: app });
-    // Run from a directory without node_modules: the bundle alone must be enough.
-    copyFileSync(join(app, 'dist', `${name}.js`), join(runDir, 'dist', `${name}.js`));
-    sizes[name] = statSync(join(runDir, 'dist', `${name}.js`)).size;
+    const external = name === 'ours-external';
+    const entry = external ? 'ours.ts' : `${name}.ts`;
+    execFileSync(esbuild, [entry, '--bundle', '--platform=node', '--format=cjs', `--outfile=dist/${name}.js`, '--log-level=error', ...(external ? ['--packages=external'] : [])], { cwd: app });
+    // Bundled services run from a directory without node_modules: the bundle alone must be enough.
+    if (!external) copyFileSync(join(app, 'dist', `${name}.js`), join(runDir, 'dist', `${name}.js`));
+    sizes[name] = statSync(join(where[name], 'dist', `${name}.js`)).size;
   }
 
   const env = { PATH: process.env.PATH ?? '', REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port) };
-  const samples: Record<Service, Array<{ wallMs: number; readyMs: number }>> = { ours: [], original: [], raw: [] };
+  const samples: Record<Service, Array<{ wallMs: number; readyMs: number }>> = { ours: [], original: [], raw: [], 'ours-external': [] };
   for (let r = 0; r < RUNS + 1; r++) {
     // Rotating order, so that no service always follows the same one; round 0 warms the file cache.
     const order = SERVICES.map((_, i) => SERVICES[(i + r) % SERVICES.length]!);
     for (const name of order) {
-      const sample = await coldStart(runDir, `dist/${name}.js`, env);
+      const sample = await coldStart(where[name], `dist/${name}.js`, env);
       if (r > 0) samples[name].push(sample);
     }
   }
@@ -129,6 +139,7 @@ try {
   report('bundled-startup:ratios', {
     oursVsRaw: round(med('ours', 'wallMs') / med('raw', 'wallMs'), 2),
     oursVsOriginal: round(med('ours', 'wallMs') / med('original', 'wallMs'), 2),
+    oursExternalVsRaw: round(med('ours-external', 'wallMs') / med('raw', 'wallMs'), 2),
     oursMinusRawMs: round(paired('ours', 'raw'), 1),
     oursMinusOriginalMs: round(paired('ours', 'original'), 1),
   });

@@ -23,13 +23,26 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
 import { build } from 'esbuild';
 
-// Dependencies stay external, except envalid: it has no shared state, and inlining it saves a few milliseconds of
-// start-up in every process.
+// Dependencies and peers stay external, except envalid: it has no shared state, and inlining it saves a few
+// milliseconds of start-up in every process. A devDependency is not installed with the package: importing one from
+// src/ fails the build (it would otherwise be bundled, or required and missing in apps).
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const INLINED = new Set(['envalid']);
-const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies), ...Object.keys(pkg.peerDependencies ?? {})]
-  .filter((name) => !INLINED.has(name))
-  .flatMap((name) => [name, `${name}/*`]);
+const shipped = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies ?? {})];
+const external = shipped.filter((name) => !INLINED.has(name)).flatMap((name) => [name, `${name}/*`]);
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const noDevDependencies = {
+  name: 'no-dev-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = packageOf(args.path);
+      if (name in (pkg.devDependencies ?? {}) && !shipped.includes(name)) {
+        return { errors: [{ text: `${relative('.', args.importer)} imports ${args.path}, a devDependency: apps do not install it` }] };
+      }
+      return undefined;
+    });
+  },
+};
 
 // envalid ships its TypeScript sources: compiled here for Node 20 they need neither tslib (~19 KB of helpers) nor
 // CommonJS wrappers, and unused parts drop out.
@@ -103,11 +116,17 @@ const common = {
 };
 
 // The banner stays only where tsyringe is required: each extra require of the polyfill is one more package
-// resolution at start-up. It becomes an empty line, so source maps keep their line numbers.
+// resolution at start-up. esbuild writes the banner above its "use strict", where that is no longer a directive: the
+// two lines swap, so the file stays strict (and source maps keep their line numbers). Elsewhere it becomes an empty line.
 function write(result) {
   for (const file of result.outputFiles) {
     let text = file.text;
-    if (file.path.endsWith('.cjs') && !text.includes('require("tsyringe")')) text = text.replace(POLYFILL, '');
+    if (file.path.endsWith('.cjs')) {
+      const strict = '"use strict";\n';
+      if (!text.includes(`${POLYFILL}\n${strict}`)) throw new Error(`${file.path}: expected the banner right above "use strict"`);
+      const polyfill = text.includes('require("tsyringe")') ? POLYFILL : '';
+      text = text.replace(`${POLYFILL}\n${strict}`, `${strict}${polyfill}\n`);
+    }
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(file.path, text);
   }
@@ -122,13 +141,17 @@ const compat = readdirSync('src/compat')
   .filter((file) => file.endsWith('.ts') && !['default-container.ts', 'lazy-client.ts'].includes(file))
   .map((file) => `src/compat/${file}`);
 const secondary = ['src/testing/index.ts', ...compat];
+// '../index.cjs' and the generated client's path below assume one directory under dist/ for every secondary entry.
+for (const entry of secondary) {
+  if (relative('src', entry).split(sep).length !== 2) throw new Error(`${entry}: secondary entries must sit one directory below src/`);
+}
 
 const builds = [
-  build({ ...common, entryPoints: ['src/index.ts'], plugins: [envalidFromSource, generatedPrisma('dist')] }),
-  build({ ...common, entryPoints: secondary, plugins: [viaMainEntry, envalidFromSource, generatedPrisma('dist/compat')] }),
+  build({ ...common, entryPoints: ['src/index.ts'], plugins: [noDevDependencies, envalidFromSource, generatedPrisma('dist')] }),
+  build({ ...common, entryPoints: secondary, plugins: [noDevDependencies, viaMainEntry, envalidFromSource, generatedPrisma('dist/compat')] }),
 ];
 if (readdirSync('src').includes('cli')) {
-  builds.push(build({ ...common, entryPoints: ['src/cli/main.ts'], plugins: [envalidFromSource, generatedPrisma('dist/cli')] }));
+  builds.push(build({ ...common, entryPoints: ['src/cli/main.ts'], plugins: [noDevDependencies, envalidFromSource, generatedPrisma('dist/cli')] }));
 }
 for (const result of await Promise.all(builds)) write(result);
 

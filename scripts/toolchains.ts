@@ -5,7 +5,7 @@
 //   npx tsx scripts/toolchains.ts install [name ...]   (no name: all of them)
 //   npx tsx scripts/toolchains.ts path <name>          (prints the toolchain's directory)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,12 +36,21 @@ export function installToolchain(name: string, log: (line: string) => void = () 
   const wanted = readFileSync(lock, 'utf8');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted && existsSync(join(dir, 'node_modules'))) return dir;
   log(`installing toolchain ${name} into ${dir}`);
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(source, 'package.json'), join(dir, 'package.json'));
-  copyFileSync(lock, join(dir, 'package-lock.json'));
-  // Packages' install scripts stay off (the machine's npm policy); none of the pinned tools needs one.
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
-  writeFileSync(stamp, wanted);
+  // Into a scratch directory first, then renamed: test files running in parallel never see (or share) a half install.
+  mkdirSync(CACHE, { recursive: true });
+  const scratch = mkdtempSync(join(CACHE, `${name}.tmp-`));
+  try {
+    copyFileSync(join(source, 'package.json'), join(scratch, 'package.json'));
+    copyFileSync(lock, join(scratch, 'package-lock.json'));
+    // Packages' install scripts stay off (the machine's npm policy); none of the pinned tools needs one.
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: scratch, stdio: ['ignore', 'inherit', 'inherit'] });
+    writeFileSync(join(scratch, '.installed-lock'), wanted);
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return dir; // a parallel install finished first
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(scratch, dir);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   return dir;
 }
 

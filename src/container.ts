@@ -17,7 +17,7 @@ import { DB_CONFIG, DB_LIFECYCLE, LOGGER, PROVIDER_ALIASES } from './tokens.js';
 export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider] as const;
 
 /** Each provider class with its realm-wide alias (see {@link PROVIDER_ALIASES}). */
-const ALIASED = [
+export const ALIASED = [
   [PROVIDER_ALIASES.redis, RedisProvider],
   [PROVIDER_ALIASES.kafka, KafkaProvider],
   [PROVIDER_ALIASES.prisma, PrismaProvider],
@@ -37,7 +37,13 @@ export interface DbContainerOptions {
   readonly overrides?: ReadonlyMap<InjectionToken<unknown>, unknown> | ReadonlyArray<readonly [InjectionToken<unknown>, unknown]>;
 }
 
-const lifecycles = new WeakMap<DependencyContainer, ContainerLifecycle>();
+/**
+ * Where a container keeps its lifecycle: a realm-wide symbol on the container itself, not a map of this module's, so
+ * that a second evaluation of the package (a dev server reloading modules) still finds the lifecycle of a container
+ * the first one made (the default container outlives reloads).
+ */
+const LIFECYCLE = Symbol.for('@ratecreator/db:lifecycle');
+type WithLifecycle = DependencyContainer & { [LIFECYCLE]?: ContainerLifecycle };
 
 /**
  * Builds a child of tsyringe's global container with the config, logger and every provider registered.
@@ -80,13 +86,13 @@ export function createDbContainer(options: DbContainerOptions = {}): DependencyC
     });
     return disposing;
   };
-  lifecycles.set(child, lifecycle);
+  Object.defineProperty(child, LIFECYCLE, { value: lifecycle });
   return child;
 }
 
 /** The lifecycle of a container made by {@link createDbContainer}. */
 export function lifecycleOf(container: DependencyContainer): ContainerLifecycle {
-  const lifecycle = lifecycles.get(container);
+  const lifecycle = (container as WithLifecycle)[LIFECYCLE];
   if (!lifecycle) throw new TypeError('container was not created by createDbContainer()');
   return lifecycle;
 }

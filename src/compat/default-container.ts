@@ -1,5 +1,5 @@
-import type { DependencyContainer } from 'tsyringe';
-import { createDbContainer } from '../container.js';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
+import { ALIASED, createDbContainer } from '../container.js';
 
 /**
  * Where the default container lives: on `globalThis`, under a realm-wide symbol, not in this module. A dev server that
@@ -8,7 +8,29 @@ import { createDbContainer } from '../container.js';
  */
 const SLOT = Symbol.for('@ratecreator/db:default-container');
 type Slot = { container: DependencyContainer | undefined };
-const slot = ((globalThis as { [SLOT]?: Slot })[SLOT] ??= { container: undefined });
+const slot = (): Slot => ((globalThis as { [SLOT]?: Slot })[SLOT] ??= { container: undefined });
+
+/** Containers this evaluation has checked for its own provider classes (see {@link adopt}). */
+const adopted = new WeakSet<DependencyContainer>();
+
+/**
+ * A container made by an earlier evaluation of the package has that evaluation's classes registered, not this one's:
+ * `resolve(RedisProvider)` with this evaluation's class would build a second, unregistered provider (and connection).
+ * Registering this evaluation's classes as aliases of the same providers makes both resolve to one. Once per container.
+ */
+function adopt(container: DependencyContainer): DependencyContainer {
+  if (adopted.has(container)) return container;
+  adopted.add(container);
+  try {
+    for (const [alias, Provider] of ALIASED) {
+      const token = Provider as InjectionToken<unknown>;
+      if (!container.isRegistered(token, true)) container.register(token, { useToken: alias });
+    }
+  } catch {
+    // A disposed container refuses registrations; using it fails with its own disposed error anyway.
+  }
+  return container;
+}
 
 /**
  * The one container behind the original import paths (`@ratecreator/db/redis-do`, ...), created from
@@ -16,8 +38,9 @@ const slot = ((globalThis as { [SLOT]?: Slot })[SLOT] ??= { container: undefined
  * @throws {ConfigError} on first use when the environment is invalid.
  */
 export function getDefaultContainer(): DependencyContainer {
-  slot.container ??= createDbContainer();
-  return slot.container;
+  const current = slot();
+  current.container ??= createDbContainer();
+  return adopt(current.container);
 }
 
 /**
@@ -26,5 +49,5 @@ export function getDefaultContainer(): DependencyContainer {
  * back to a default container created from `process.env` on next use. The replaced container is not disposed.
  */
 export function setDefaultContainer(container: DependencyContainer | undefined): void {
-  slot.container = container;
+  slot().container = container;
 }

@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { errorMessage } from '../errors.js';
-import { lifecycleOf, PROVIDER_CLASSES } from '../container.js';
+import { lifecycleOf } from '../container.js';
+import { PROVIDER_ALIASES } from '../tokens.js';
 import { withTimeout } from './timeout.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS } from './lazy-provider.js';
 import type { DbProvider, HealthStatus } from './types.js';
@@ -30,7 +31,9 @@ export interface ContainerHealth {
 export async function checkHealth(container: DependencyContainer, options: CheckHealthOptions = {}): Promise<ContainerHealth> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
   if (lifecycleOf(container).shuttingDown) return { status: 'shutting_down', httpStatus: 503, providers: [] };
-  const providers = PROVIDER_CLASSES.map((Provider) => container.resolve<DbProvider<unknown>>(Provider));
+  // Through the realm-wide aliases: the same providers as the classes, also for a container an earlier evaluation of
+  // the package made (see PROVIDER_ALIASES).
+  const providers = Object.values(PROVIDER_ALIASES).map((alias) => container.resolve<DbProvider<unknown>>(alias));
   const statuses = await Promise.all(providers.map((provider) => probe(provider, timeoutMs, options.probeUnused === true)));
   const shuttingDown = statuses.some((s) => s.status === 'shutting_down') || lifecycleOf(container).shuttingDown;
   const down = statuses.some((s) => s.status === 'down');

@@ -15,17 +15,30 @@ export interface ShutdownHookOptions {
   readonly exit?: (code: number) => void;
 }
 
+/**
+ * The hooks installed for a container, kept on the container under a realm-wide symbol: a dev server that evaluates
+ * the package (and the app's module calling this) again would otherwise add a second set of signal listeners.
+ */
+const HOOKS = Symbol.for('@ratecreator/db:shutdown-hooks');
+type WithHooks = DependencyContainer & { [HOOKS]?: () => void };
+
 /** Extra time past the deadline before the hooks give up waiting for disposal and exit 1. */
 const EXIT_GUARD_MS = 1000;
 
 /**
  * On the first signal: health answers `shutting_down`, then (after `drainMs`) the container is disposed within the
  * deadline, the report is logged, and `exit(0)` is called when every client closed cleanly, `exit(1)` otherwise.
- * A second signal exits with 1 at once. Returns a function that removes the hooks.
+ * A second signal exits with 1 at once. Returns a function that removes the hooks. Installing again for the same
+ * container (a reloaded module) keeps the first hooks and returns their remover.
  */
 export function installShutdownHooks(container: DependencyContainer, options: ShutdownHookOptions = {}): () => void {
   const lifecycle = lifecycleOf(container);
   const logger = container.resolve<Logger>(LOGGER);
+  const installed = (container as WithHooks)[HOOKS];
+  if (installed) {
+    logger.debug('shutdown hooks already installed for this container: keeping them');
+    return installed;
+  }
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const timeoutMs = options.timeoutMs ?? lifecycle.shutdownTimeoutMs;
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -61,7 +74,10 @@ export function installShutdownHooks(container: DependencyContainer, options: Sh
   };
 
   for (const signal of signals) process.on(signal, onSignal);
-  return () => {
+  const remove = () => {
     for (const signal of signals) process.off(signal, onSignal);
+    if ((container as WithHooks)[HOOKS] === remove) delete (container as WithHooks)[HOOKS];
   };
+  Object.defineProperty(container, HOOKS, { value: remove, configurable: true, writable: true });
+  return remove;
 }

@@ -9,6 +9,7 @@ import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { KafkaConsumers } from './kafka-consumers.js';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logging.js';
 import { SharedProducer } from './kafka-producer.js';
+import { fixNegativeRequestTimer } from './kafka-request-queue.js';
 import { SocketPool } from './kafka-sockets.js';
 import type { Logger } from './logger.js';
 
@@ -46,13 +47,6 @@ export function kafkaJsOptions(cfg: KafkaConfig, log: Logger, sockets: SocketPoo
 }
 
 /**
- * Kafka through kafkajs, loaded on first use. `client` is the real `Kafka`; `producer()` is one shared producer,
- * connected on the first send; `consumer()` and `admin()` hand out real kafkajs objects that disposal closes.
- * Disposal: consumers stop first (their own `kafka-consumers` row, in the `consumers` phase), then new sends are
- * refused, sends already issued are awaited, and the producer and admins disconnect; what is still open when
- * the budget runs out is destroyed. Nothing reconnects after an intentional disconnect.
- */
-/**
  * The default `maxWaitTimeInMs` of consumers: a quarter of the shutdown deadline, at most kafkajs' own 5000 ms. A
  * consumer's disconnect waits for the fetch in flight, and consumers get half the deadline: with kafkajs' default and
  * the default 10 s deadline, a disconnect right after a message could take the whole share and time out. Options
@@ -62,6 +56,13 @@ export function consumerMaxWaitMs(shutdownTimeoutMs: number): number {
   return Math.max(100, Math.min(5000, Math.floor(shutdownTimeoutMs / 4)));
 }
 
+/**
+ * Kafka through kafkajs, loaded on first use. `client` is the real `Kafka`; `producer()` is one shared producer,
+ * connected on the first send; `consumer()` and `admin()` hand out real kafkajs objects that disposal closes.
+ * Disposal: consumers stop first (their own `kafka-consumers` row, in the `consumers` phase), then new sends are
+ * refused, sends already issued are awaited, and the producer and admins disconnect; what is still open when
+ * the budget runs out is destroyed. Nothing reconnects after an intentional disconnect.
+ */
 @injectable()
 export class KafkaProvider extends LazyProvider<Kafka> {
   readonly #config: KafkaConfig | undefined;
@@ -109,6 +110,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
 
   protected createClient(): Kafka {
     const { Kafka: KafkaClass } = require('kafkajs') as typeof import('kafkajs');
+    fixNegativeRequestTimer();
     return new KafkaClass(kafkaJsOptions(this.#settings(), this.log, this.#sockets));
   }
 
@@ -146,6 +148,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     void this.client; // built so that health() can probe a consumer-only service
     this.#used = true;
     const { Kafka: KafkaClass } = require('kafkajs') as typeof import('kafkajs');
+    fixNegativeRequestTimer();
     // Its own kafkajs client (a consumer gets its own cluster connection anyway) so that its sockets can be
     // destroyed alone when its handler hangs.
     const sockets = new SocketPool();
@@ -162,7 +165,13 @@ export class KafkaProvider extends LazyProvider<Kafka> {
       },
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => log.info({ memberId: payload.memberId, isLeader: payload.isLeader }, 'joined group'));
-    consumer.on(consumer.events.CRASH, ({ payload }) => log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'));
+    // kafkajs restarts a consumer after a retriable failure (a group coordinator still loading, a broker restarting):
+    // a warning then; an error only when the consumer stays down.
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      payload.restart
+        ? log.warn({ err: payload.error, restart: true }, 'consumer crashed; kafkajs restarts it')
+        : log.error({ err: payload.error, restart: false }, 'consumer crashed'),
+    );
     consumer.on(consumer.events.STOP, () => log.info('consumer stopped'));
     this.#consumers.add(consumer, groupId, sockets);
     return consumer;

@@ -35,6 +35,9 @@ const FAKES = [
   [PrismaProvider, FakePrismaProvider],
 ] as const;
 
+/** The default container's slot (src/compat/default-container.ts), read without creating a container. */
+const defaultSlot = () => (globalThis as Record<symbol, { container?: DependencyContainer } | undefined>)[Symbol.for('@ratecreator/db:default-container')];
+
 /**
  * A container whose five providers are in-memory fakes with the real providers' surface, resolved by the real
  * classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
@@ -56,7 +59,8 @@ export function createTestContainer(options: TestContainerOptions = {}): Depende
     setDefaultContainer(container);
     const dispose = container.dispose.bind(container);
     container.dispose = () => {
-      setDefaultContainer(undefined);
+      // Only while it is still the default: a later asDefault container stays the default.
+      if (defaultSlot()?.container === container) setDefaultContainer(undefined);
       return dispose();
     };
   }

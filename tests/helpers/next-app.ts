@@ -6,6 +6,7 @@ import { copyFileSync, cpSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { processTree } from './proc-sockets.js';
 import { freePort, makeTempDir } from '../../scripts/servers/process.js';
 import { installToolchain } from '../../scripts/toolchains.js';
 
@@ -104,11 +105,24 @@ export async function startNext(
     url: `http://127.0.0.1:${port}`,
     output: () => out,
     async stop() {
-      if (gone()) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      // next dev forks a server process (and build workers): every PID of the tree is stopped, not only the child.
+      const tree = processTree(child.pid ?? -1);
+      const killTree = (signal: NodeJS.Signals) => {
+        for (const pid of tree) {
+          try {
+            process.kill(pid, signal);
+          } catch {
+            // already gone
+          }
+        }
+      };
+      if (!gone()) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => killTree('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      killTree('SIGKILL');
     },
   };
   const deadline = Date.now() + timeoutMs;

@@ -27,7 +27,9 @@ interface Row {
   readonly redisTree: number;
   readonly mongoTree: number;
   /** From the last answers: how often app/lib/ops.js was evaluated, and which default container served. */
-  readonly loads: unknown;
+  readonly loads: number;
+  /** How many evaluations of @ratecreator/db itself the app has seen (distinct RedisProvider classes). */
+  readonly packageEvaluations: number;
   readonly containers: unknown[];
 }
 
@@ -94,7 +96,8 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
       redisServer: await serverSideRedisClients(),
       redisTree: connectionsTo(server!.pid, redis!.port).length,
       mongoTree: connectionsTo(server!.pid, mongoPort()).length,
-      loads: answers.at(-1)!.loads,
+      loads: Number(answers.at(-1)!.loads),
+      packageEvaluations: Number(answers.at(-1)!.packageEvaluations),
       containers: [...new Set(answers.map((answer) => answer.container))],
     };
   }
@@ -110,8 +113,14 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
     console.log(`${toolchain} next dev:\n${rows.map((row) => JSON.stringify(row)).join('\n')}`);
 
     const [first] = rows;
-    expect(first!.redisServer).toBeGreaterThan(0);
+    const last = rows.at(-1)!;
+    // The scenario is real: every edit evaluated the routes' module again, and the package with it.
+    expect(last.loads).toBeGreaterThan(first!.loads);
+    expect(last.packageEvaluations).toBeGreaterThan(first!.packageEvaluations);
+    // One ioredis client, from one default container, the whole time.
+    expect(first!.redisServer).toBe(1);
     expect(first!.mongoTree).toBeGreaterThan(0);
+    for (const row of rows) expect(row.containers, JSON.stringify(rows)).toEqual([1]);
     for (const row of rows) {
       // The dedicated server sees exactly the dev server's connections: the two counts describe the same sockets.
       expect(row.redisServer, JSON.stringify(row)).toBe(row.redisTree);

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { installedApp } from '../helpers/installed.js';
+import { installedApp, nodeModulesAbove } from '../helpers/installed.js';
 import '../helpers/kafka-servers.js';
 import '../helpers/mongo-servers.js';
 import '../helpers/servers.js';
@@ -22,6 +22,7 @@ let work: string;
 beforeAll(() => {
   // Scripts sit in a scratch directory of the app, so that they resolve the package from the app's node_modules only.
   app = installedApp('module');
+  expect(nodeModulesAbove(app)).toEqual([]); // only the app's own node_modules can serve a require
   work = mkdtempSync(join(app, 'run-'));
   for (const file of readdirSync(fixtures)) copyFileSync(join(fixtures, file), join(work, file));
 }, 180_000);
@@ -67,6 +68,27 @@ describe.each([
   });
 });
 
+describe('the installed package under plain Node, used for Redis alone', () => {
+  it('loads ioredis only: no other client library is read', () => {
+    const script = `
+      const { getRedisClient } = require('@ratecreator/db/redis-do');
+      const { getDefaultContainer } = require('@ratecreator/db');
+      const libraries = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@prisma/client/runtime/library.js'];
+      const loaded = () => libraries.filter((name) => require.cache[require.resolve(name)] !== undefined);
+      (async () => {
+        await getRedisClient().set('redis-only', 'yes');
+        const value = await getRedisClient().get('redis-only');
+        const after = loaded();
+        await getDefaultContainer().dispose();
+        process.stdout.write(JSON.stringify({ value, after }));
+      })();
+    `;
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: work, env: env('redis-only'), encoding: 'utf8', timeout: 30_000 });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ value: 'yes', after: ['ioredis'] });
+  });
+});
+
 describe('the installed package\'s types, as TypeScript apps compile against them', () => {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const typeRoots = join(root, 'node_modules', '@types');
@@ -88,6 +110,10 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     import getPrismaClient from '@ratecreator/db/client';
     import { createDbContainer, RedisProvider } from '@ratecreator/db';
     import { createTestContainer } from '@ratecreator/db/testing';
+    import { getKafkaProducer } from '@ratecreator/db/kafka-client';
+    import { getWriteClient } from '@ratecreator/db/algolia-client';
+    import type { Producer } from 'kafkajs';
+    import type { SearchClient } from '@algolia/client-search';
     import type { Redis } from 'ioredis';
     import type { MongoClient } from 'mongodb';
     const redis: Redis = getRedisClient();
@@ -96,13 +122,16 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     const reviews = getPrismaClient().review.findMany({ where: { isDeleted: false } });
     const provider: RedisProvider = createDbContainer({ env: {} }).resolve(RedisProvider);
     const fake: RedisProvider = createTestContainer().resolve(RedisProvider);
-    export { redis, same, mongo, reviews, provider, fake };
+    const producer: Promise<Producer> = getKafkaProducer();
+    const search: SearchClient = getWriteClient();
+    export { redis, same, mongo, reviews, provider, fake, producer, search };
   `;
   const WRONG = `import getRedisClient from '@ratecreator/db/redis-do';\nexport const n: number = getRedisClient();\n`;
   const forms = {
     'nodenext, ES module': { file: 'app.mts', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
     'nodenext, CommonJS': { file: 'app.cts', options: { module: 'nodenext', moduleResolution: 'nodenext', esModuleInterop: true } },
     'bundler (Next.js, esbuild)': { file: 'app.ts', options: { module: 'esnext', moduleResolution: 'bundler' } },
+    'node10 (module commonjs, the legacy resolution)': { file: 'app.ts', options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true } },
   };
 
   // One compilation per form: the app's use must check cleanly, and the one misuse must be the only error (so the

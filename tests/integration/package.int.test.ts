@@ -103,4 +103,15 @@ describe('the built package', () => {
     const leaking = files.filter((file) => readFileSync(file, 'utf8').includes(root.replace(/\/$/, '')));
     expect(leaking).toEqual([]);
   });
+
+  it('runs every output file in strict mode ("use strict" first, the Reflect polyfill after it)', () => {
+    const files = readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.cjs'))
+      .map((entry) => join(entry.parentPath, entry.name));
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    for (const file of files) expect(readFileSync(file, 'utf8').replace(/^#!.*\n/, ''), file).toMatch(/^"use strict";\n/);
+    // A strict function's `caller` throws; a sloppy one's reads null.
+    const script = "try { require('@ratecreator/db').loadConfig.caller; process.stdout.write('sloppy'); } catch { process.stdout.write('strict'); }";
+    expect(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 })).toBe('strict');
+  });
 });

@@ -84,6 +84,9 @@ describe('export surface', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       exports: Record<string, string | Target | { import: Target; default: Target }>;
       bin: Record<string, string>;
+      main: string;
+      types: string;
+      typesVersions: Record<'*', Record<string, [string]>>;
     };
     expect(Object.keys(pkg.exports)).toEqual([
       '.', './testing', './redis-do', './client', './kafka-client', './mongo-client', './algolia-client', './package.json',
@@ -103,5 +106,13 @@ describe('export surface', () => {
       }
     }
     expect(pkg.bin).toEqual({ 'ratecreator-db': 'dist/cli/main.cjs' });
+    // TypeScript's legacy resolution (moduleResolution node10, the default of module commonjs) reads these instead.
+    expect([pkg.main, pkg.types]).toEqual(['./dist/index.cjs', './dist/index.d.ts']);
+    const legacy = pkg.typesVersions['*'];
+    expect(Object.keys(legacy)).toEqual(Object.keys(pkg.exports).filter((key) => key.startsWith('./') && key !== './package.json').map((key) => key.slice(2)));
+    for (const [name, [types]] of Object.entries(legacy)) {
+      const target = pkg.exports[`./${name}`] as Target | { default: Target };
+      expect(types, name).toBe('types' in target ? target.types : target.default.types);
+    }
   });
 });

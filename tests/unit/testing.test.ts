@@ -110,6 +110,14 @@ describe('createTestContainer', () => {
     await c.dispose();
   });
 
+  it('disposing an older asDefault container leaves a newer one the default (no fall back to real clients)', async () => {
+    const older = createTestContainer({ asDefault: true });
+    const newer = createTestContainer({ asDefault: true });
+    await older.dispose();
+    expect(getRedisClient()).toBe(newer.resolve(RedisProvider).client);
+    await newer.dispose();
+  });
+
   it('names an unsupported in-memory Mongo method instead of failing obscurely', async () => {
     const c = createTestContainer();
     const collection = c.resolve(MongoProvider).db().collection('c') as unknown as { aggregate(): unknown };

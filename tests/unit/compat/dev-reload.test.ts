@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { forgetDefaultContainer } from '../../helpers/default-slot.js';
 
 // `next dev` evaluates a bundled package's modules again after an edit. vi.resetModules() does the same here: the
@@ -18,6 +18,7 @@ describe('the default container across module reloads', () => {
   vi.stubEnv('REDIS_PORT', '9');
   vi.stubEnv('KAFKA_SERVICE_URI', '127.0.0.1:9');
   vi.stubEnv('LOG_LEVEL', 'silent');
+  beforeEach(() => forgetDefaultContainer());
   afterAll(() => {
     vi.unstubAllEnvs();
     forgetDefaultContainer();
@@ -36,6 +37,31 @@ describe('the default container across module reloads', () => {
     await first.api.getDefaultContainer().dispose();
     // Disposal through either evaluation is one disposal: the reloaded functions see it too.
     expect(() => second.redisDo.getRedisClient()).toThrow(/disposed/i);
+  });
+
+  it('a reloaded evaluation can install hooks, check health, dispose with a report and resolve by its own classes', async () => {
+    const first = await evaluate();
+    const redis = first.redisDo.getRedisClient();
+    const removeHooks = first.api.installShutdownHooks(first.api.getDefaultContainer(), { signals: ['SIGUSR2'], exit: () => undefined });
+    const listeners = process.listenerCount('SIGUSR2');
+    const second = await evaluate();
+    const container = second.api.getDefaultContainer();
+    // The new evaluation's class resolves the provider the first one built, not a second unregistered one.
+    expect(container.resolve(second.api.RedisProvider).client).toBe(redis);
+    expect(container.resolve(second.api.RedisProvider)).toBe(container.resolve(first.api.RedisProvider));
+    // Hooks: installing again from the reloaded module keeps the first set (no second listener).
+    expect(second.api.installShutdownHooks(container, { signals: ['SIGUSR2'], exit: () => undefined })).toBe(removeHooks);
+    expect(process.listenerCount('SIGUSR2')).toBe(listeners);
+    // Health works on it (it threw "not created by createDbContainer()" when the lifecycle sat in a module's map).
+    const health = await second.api.checkHealth(container, { timeoutMs: 200 });
+    expect(health.providers.map((row) => [row.provider, row.status])).toEqual([
+      ['redis', 'not_initialized'], ['kafka', 'not_initialized'], ['prisma', 'not_configured'], ['mongodb', 'not_configured'], ['algolia', 'not_configured'],
+    ]);
+    const report = await second.api.disposeWithReport(container);
+    expect(report.providers.find((row) => row.provider === 'redis')?.status).toBe('closed');
+    expect(first.api.lastDisposalReport(container)).toBe(report);
+    removeHooks();
+    expect(process.listenerCount('SIGUSR2')).toBe(listeners - 1);
   });
 
   it('a fresh process (a forgotten slot) gets a new container', async () => {
