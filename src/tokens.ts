@@ -16,10 +16,10 @@ export const LOGGER: InjectionToken<Logger> = Symbol.for('@ratecreator/db:LOGGER
 export const DB_LIFECYCLE: InjectionToken<ContainerLifecycle> = Symbol.for('@ratecreator/db:DB_LIFECYCLE');
 
 /**
- * Each provider of a container is also registered under one of these realm-wide symbols. The original import paths
- * resolve through them, so that a second evaluation of this package's code (a dev server that reloads modules, as
- * `next dev` does on every edit) still finds the providers of the default container that the first one created, whose
- * classes are other objects than its own: no second set of connections per reload.
+ * Each provider of a container is also registered under one of these realm-wide symbols. A second evaluation of this
+ * package's code (a dev server that reloads modules, as `next dev` does on every edit) has provider classes of its
+ * own: `getDefaultContainer()` registers them as aliases of these, and `checkHealth` resolves through them, so the
+ * providers (and connections) the first evaluation built are the ones used: no second set per reload.
  */
 export const PROVIDER_ALIASES = {
   redis: Symbol.for('@ratecreator/db:RedisProvider') as InjectionToken<RedisProvider>,

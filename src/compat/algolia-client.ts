@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { SearchClient } from '@algolia/client-search';
-import { getDefaultContainer } from '../index.js';
-import { PROVIDER_ALIASES } from '../tokens.js';
+import { AlgoliaProvider, getDefaultContainer } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 /**
@@ -9,7 +8,7 @@ import { lazyClient } from './lazy-client.js';
  * Building it sends nothing. @throws {ConfigError} when the application id or the write key is missing.
  */
 export function getWriteClient(): SearchClient {
-  return getDefaultContainer().resolve(PROVIDER_ALIASES.algolia).client;
+  return getDefaultContainer().resolve(AlgoliaProvider).client;
 }
 
 /**
@@ -18,7 +17,7 @@ export function getWriteClient(): SearchClient {
  * @throws {ConfigError} when no search key is set.
  */
 export function getSearchClient(): SearchClient {
-  return getDefaultContainer().resolve(PROVIDER_ALIASES.algolia).searchClient;
+  return getDefaultContainer().resolve(AlgoliaProvider).searchClient;
 }
 
 /** The write client as a value; it resolves the default container on first property access, so importing sends nothing. */

@@ -1,5 +1,4 @@
-import { getDefaultContainer, type RateCreatorPrismaClient } from '../index.js';
-import { PROVIDER_ALIASES } from '../tokens.js';
+import { getDefaultContainer, PrismaProvider, type RateCreatorPrismaClient } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 /**
@@ -9,7 +8,7 @@ import { lazyClient } from './lazy-client.js';
  * @throws {DisposedError} after the default container was disposed.
  */
 export function getPrismaClient(): RateCreatorPrismaClient {
-  return getDefaultContainer().resolve(PROVIDER_ALIASES.prisma).client;
+  return getDefaultContainer().resolve(PrismaProvider).client;
 }
 
 /** The shared client as a value; it resolves the default container on first property access, so importing connects nothing. */

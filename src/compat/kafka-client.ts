@@ -1,10 +1,9 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { DisposedError, getDefaultContainer, KafkaProvider } from '../index.js';
-import { PROVIDER_ALIASES } from '../tokens.js';
 import { lazyClient } from './lazy-client.js';
 
 function provider(): KafkaProvider {
-  return getDefaultContainer().resolve(PROVIDER_ALIASES.kafka);
+  return getDefaultContainer().resolve(KafkaProvider);
 }
 
 /**

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { MongoClient } from 'mongodb';
 import { getDefaultContainer, MongoProvider } from '../index.js';
-import { PROVIDER_ALIASES } from '../tokens.js';
 
 const ready = new WeakMap<MongoProvider, Promise<MongoClient>>();
 
@@ -14,7 +13,7 @@ const ready = new WeakMap<MongoProvider, Promise<MongoClient>>();
  * @throws {ProviderError} naming `mongodb` when the server cannot be reached.
  */
 export async function getMongoClient(): Promise<MongoClient> {
-  const provider = getDefaultContainer().resolve(PROVIDER_ALIASES.mongo);
+  const provider = getDefaultContainer().resolve(MongoProvider);
   let pending = ready.get(provider);
   if (!pending) {
     pending = (async () => {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import type { Redis } from 'ioredis';
-import { ConfigError, getDefaultContainer } from '../index.js';
-import { PROVIDER_ALIASES } from '../tokens.js';
+import { ConfigError, getDefaultContainer, RedisProvider } from '../index.js';
 import { lazyClient } from './lazy-client.js';
 
 /**
@@ -9,7 +8,7 @@ import { lazyClient } from './lazy-client.js';
  * @throws {ConfigError} when Redis is not configured, or in cluster mode (use `RedisProvider` there).
  */
 export function getRedisClient(): Redis {
-  const client = getDefaultContainer().resolve(PROVIDER_ALIASES.redis).client;
+  const client = getDefaultContainer().resolve(RedisProvider).client;
   if (client.isCluster) {
     throw new ConfigError(
       [{ variable: 'REDIS_MODE', expected: 'standalone or sentinel for @ratecreator/db/redis-do (resolve RedisProvider for cluster mode)' }],
@@ -21,7 +20,7 @@ export function getRedisClient(): Redis {
 
 /** Closes the shared Redis client (quit, then disconnect if it does not answer). Later calls to `getRedisClient()` throw `DisposedError`. */
 export function closeRedisConnection(): Promise<void> {
-  return getDefaultContainer().resolve(PROVIDER_ALIASES.redis).dispose();
+  return getDefaultContainer().resolve(RedisProvider).dispose();
 }
 
 /** The shared client as a value; it resolves the default container on first property access, so importing connects nothing. */
