@@ -5,12 +5,14 @@ import type { Env } from './config/env.js';
 import { ContainerLifecycle } from './lifecycle/container-lifecycle.js';
 import { adaptOverride } from './lifecycle/overrides.js';
 import type { DisposalReport } from './lifecycle/types.js';
+import { DisposedError } from './errors.js';
 import { AlgoliaProvider } from './providers/algolia.js';
 import { KafkaProvider } from './providers/kafka.js';
-import { createLogger, type Logger } from './providers/logger.js';
+import { censoredChild, createLogger, type Logger } from './providers/logger.js';
 import { MongoProvider } from './providers/mongo.js';
 import { PrismaProvider } from './providers/prisma.js';
 import { RedisProvider } from './providers/redis.js';
+import { registerConfigSecrets } from './secrets.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER, PROVIDER_ALIASES } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
@@ -53,7 +55,8 @@ type WithLifecycle = DependencyContainer & { [LIFECYCLE]?: ContainerLifecycle };
  */
 export function createDbContainer(options: DbContainerOptions = {}): DependencyContainer {
   const config = options.config ?? loadConfig(options.env);
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  registerConfigSecrets(config);
+  const logger = options.logger ? censoredChild(options.logger) : createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   const lifecycle = new ContainerLifecycle(config.shutdownTimeoutMs, logger);
   const child = rootContainer.createChildContainer();
@@ -86,8 +89,45 @@ export function createDbContainer(options: DbContainerOptions = {}): DependencyC
     });
     return disposing;
   };
+  refuseAfterDisposal(child, lifecycle);
   Object.defineProperty(child, LIFECYCLE, { value: lifecycle });
   return child;
+}
+
+/** Provider name of each token a container registers for a provider (the class and its realm-wide alias). */
+const PROVIDER_NAMES = new Map<unknown, string>([
+  [RedisProvider, 'redis'],
+  [KafkaProvider, 'kafka'],
+  [PrismaProvider, 'prisma'],
+  [MongoProvider, 'mongodb'],
+  [AlgoliaProvider, 'algolia'],
+]);
+for (const [alias, Provider] of ALIASED) PROVIDER_NAMES.set(alias, PROVIDER_NAMES.get(Provider)!);
+
+/** The provider a token stands for, for the error: a reloaded evaluation's class is known by its class name. */
+function tokenName(token: unknown): string {
+  const known = PROVIDER_NAMES.get(token);
+  if (known) return known;
+  const name = typeof token === 'function' ? token.name : typeof token === 'symbol' ? token.description : String(token);
+  const match = /^(?:@ratecreator\/db:)?(Redis|Kafka|Prisma|Mongo|Algolia)Provider$/.exec(name ?? '');
+  if (match) return match[1] === 'Mongo' ? 'mongodb' : match[1]!.toLowerCase();
+  return `container (${name ?? 'unknown token'})`;
+}
+
+/**
+ * Once disposal began, `resolve()` fails with a {@link DisposedError} naming the provider asked for: handing out a
+ * provider whose client is closed (or closing) only moves the failure somewhere less clear.
+ */
+function refuseAfterDisposal(child: DependencyContainer, lifecycle: ContainerLifecycle): void {
+  const resolve = child.resolve.bind(child) as (token: InjectionToken<unknown>) => unknown;
+  Object.defineProperty(child, 'resolve', {
+    configurable: true,
+    writable: true,
+    value: (token: InjectionToken<unknown>) => {
+      if (lifecycle.disposing) throw new DisposedError(tokenName(token));
+      return resolve(token);
+    },
+  });
 }
 
 /** The lifecycle of a container made by {@link createDbContainer}. */

@@ -1,3 +1,5 @@
+import { safeText, sanitizeError } from './sanitize.js';
+
 /** One problem found while reading the environment. */
 export interface ConfigIssue {
   /** The environment variable at fault, e.g. `REDIS_PORT`. */
@@ -13,8 +15,9 @@ export interface ConfigIssue {
 export class DbError extends Error {
   override name = 'DbError';
 
+  /** The message and the cause are scrubbed of secrets here, once for every error class (see `src/secrets.ts`). */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(safeText(message), options && 'cause' in options ? { cause: sanitizeError(options.cause) } : undefined);
   }
 }
 
@@ -44,14 +47,15 @@ export class ProviderError extends DbError {
   }
 }
 
-/** A provider (or its container) was used after disposal started. */
-export class DisposedError extends DbError {
+/**
+ * A provider (or its container) was used after its disposal began, or a pending `connect()` was cut short by it.
+ * A {@link ProviderError}, so that every failure of `connect()` is one.
+ */
+export class DisposedError extends ProviderError {
   override name = 'DisposedError';
-  readonly provider: string;
 
-  constructor(provider: string) {
-    super(`[${provider}] provider has been disposed; create a new container to get a new client`);
-    this.provider = provider;
+  constructor(provider: string, detail = 'provider has been disposed; create a new container to get a new client') {
+    super(provider, detail);
   }
 }
 
@@ -66,7 +70,7 @@ export class TimeoutError extends DbError {
   }
 }
 
-/** The message of any thrown value, for reports and logs. */
+/** The message of any thrown value, for reports and logs: registered secrets and URL credentials removed. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return safeText(error instanceof Error ? error.message : String(error));
 }

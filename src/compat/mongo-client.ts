@@ -14,6 +14,8 @@ const ready = new WeakMap<MongoProvider, Promise<MongoClient>>();
  */
 export async function getMongoClient(): Promise<MongoClient> {
   const provider = getDefaultContainer().resolve(MongoProvider);
+  // Throws DisposedError once the provider's disposal began, also when a connected client is cached below.
+  void provider.client;
   let pending = ready.get(provider);
   if (!pending) {
     pending = (async () => {

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../errors.js';
-import { intWithDefault, optionalString, readEnv, type Env } from './env.js';
+import { intWithDefault, isDnsName, isIPv4Address, isIPv6Address, optionalString, readEnv, type Env } from './env.js';
 
 /** One Algolia API host, in the shape algoliasearch's `hosts` option takes. */
 export interface AlgoliaHost {
@@ -38,7 +38,13 @@ export const ALGOLIA_VARIABLES: readonly string[] = [
   'ALGOLIA_WRITE_TIMEOUT_MS', 'ALGOLIA_INDEX_PREFIX',
 ];
 
-const HOST_ITEM = /^(?:(https?):\/\/)?(\[[^\]]+\]|[^:/\s]+)(?::(\d{1,5}))?\/?$/i;
+const HOST_ITEM = /^(?:(https?):\/\/)?(?:\[([^\]]+)\]|([^:/[\]]+))(?::(\d{1,5}))?\/?$/i;
+
+/**
+ * Letters and digits: the id becomes part of host names (`<appId>-dsn.algolia.net`), so at most 59 of them keep that
+ * label within DNS's 63 characters.
+ */
+const APP_ID = /^[A-Za-z0-9]{1,59}$/;
 
 /** Parses `ALGOLIA_HOSTS`: comma-separated `http(s)://host[:port]` (https when the scheme is left out). */
 export function parseAlgoliaHosts(raw: string): AlgoliaHost[] | undefined {
@@ -48,10 +54,12 @@ export function parseAlgoliaHosts(raw: string): AlgoliaHost[] | undefined {
   for (const item of items) {
     const match = HOST_ITEM.exec(item);
     if (!match) return undefined;
-    const port = match[3] === undefined ? undefined : Number(match[3]);
+    const [, scheme, ipv6, name] = match;
+    if (ipv6 !== undefined ? !isIPv6Address(ipv6) : !(isDnsName(name ?? '') || isIPv4Address(name ?? ''))) return undefined;
+    const port = match[4] === undefined ? undefined : Number(match[4]);
     if (port !== undefined && (port < 1 || port > 65535)) return undefined;
-    const protocol = (match[1]?.toLowerCase() ?? 'https') as 'http' | 'https';
-    hosts.push({ url: match[2] ?? '', protocol, ...(port !== undefined ? { port } : {}) });
+    const protocol = (scheme?.toLowerCase() ?? 'https') as 'http' | 'https';
+    hosts.push({ url: ipv6 !== undefined ? `[${ipv6}]` : name!, protocol, ...(port !== undefined ? { port } : {}) });
   }
   return hosts;
 }
@@ -76,7 +84,8 @@ export function readAlgoliaConfig(env: Env, issues: ConfigIssue[]): AlgoliaConfi
     },
     issues,
   );
-  const appId = pick(env, 'ALGOLIA_APP_ID', 'NEXT_PUBLIC_ALGOLIA_APP_ID');
+  const appIdVariable = ['ALGOLIA_APP_ID', 'NEXT_PUBLIC_ALGOLIA_APP_ID'].find((name) => env[name]?.trim());
+  const appId = appIdVariable === undefined ? undefined : env[appIdVariable]!.trim();
   const writeApiKey = pick(env, 'ALGOLIA_WRITE_API_KEY');
   const searchApiKey = pick(env, 'ALGOLIA_SEARCH_API_KEY', 'NEXT_PUBLIC_ALGOLIA_SEARCH_API_KEY');
   if (appId === undefined) {
@@ -84,6 +93,10 @@ export function readAlgoliaConfig(env: Env, issues: ConfigIssue[]): AlgoliaConfi
       issues.push({ variable: 'ALGOLIA_APP_ID', expected: 'the application id (required because an Algolia API key is set)' });
     }
     return undefined;
+  }
+  const appIdValid = APP_ID.test(appId);
+  if (!appIdValid) {
+    issues.push({ variable: appIdVariable!, expected: 'the application id: letters and digits only (like ABCDEF1234)' });
   }
   if (writeApiKey === undefined && searchApiKey === undefined) {
     issues.push({
@@ -94,8 +107,10 @@ export function readAlgoliaConfig(env: Env, issues: ConfigIssue[]): AlgoliaConfi
   const rawHosts = env.ALGOLIA_HOSTS?.trim();
   const hosts = rawHosts ? parseAlgoliaHosts(rawHosts) : undefined;
   if (rawHosts && !hosts) {
-    issues.push({ variable: 'ALGOLIA_HOSTS', expected: 'comma-separated http(s)://host[:port] list' });
+    issues.push({ variable: 'ALGOLIA_HOSTS', expected: 'comma-separated http(s)://host[:port] list (IPv6 in brackets)' });
   }
+  // Nothing below may carry an invalid id into a host name or `target`; the issue above fails the load.
+  if (!appIdValid) return undefined;
   const target = hosts
     ? hosts.map((h) => `${h.protocol}://${h.url}${h.port ? `:${h.port}` : ''}`).join(',')
     : `https://${appId}.algolia.net`;

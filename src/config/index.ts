@@ -34,6 +34,16 @@ export const CONFIG_VARIABLES: readonly string[] = ['DB_SHUTDOWN_TIMEOUT_MS', 'L
   ...ALGOLIA_VARIABLES,
 ];
 
+function uniqueIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.variable}\0${issue.expected}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Parses the environment once into a typed, frozen {@link DbConfig}.
  * @param env the variables to read. @default process.env
@@ -55,7 +65,8 @@ export function loadConfig(env: Env = process.env): DbConfig {
   const mongo = readMongoConfig(env, issues, warnings);
   const algolia = readAlgoliaConfig(env, issues);
   const prisma = readPrismaConfig(env, issues, warnings);
-  if (issues.length > 0) throw new ConfigError(issues);
+  // DATABASE_URL_ONLINE feeds both the MongoDB and the Prisma section: the same problem is listed once.
+  if (issues.length > 0) throw new ConfigError(uniqueIssues(issues));
   return deepFreeze({
     shutdownTimeoutMs: base.DB_SHUTDOWN_TIMEOUT_MS as number,
     logLevel: (base.LOG_LEVEL as LogLevel | undefined) ?? 'info',

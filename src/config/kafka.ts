@@ -116,7 +116,11 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
   const v = readEnv(
     view,
     {
-      KAFKA_SERVICE_URI: optionalHostList('comma-separated host:port list of seed brokers (a scheme such as kafka:// is ignored)', 9092),
+      KAFKA_SERVICE_URI: optionalHostList(
+        'comma-separated host:port list of seed brokers (IPv6 in brackets; a scheme such as kafka:// is ignored; ' +
+          'no credentials: use KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD)',
+        9092,
+      ),
       KAFKA_CLIENT_ID: optionalString('a client id'),
       KAFKA_CONNECTION_TIMEOUT_MS: intWithDefault(1, 10_000, 'milliseconds, an integer >= 1'),
       KAFKA_REQUEST_TIMEOUT_MS: intWithDefault(1, 30_000, 'milliseconds, an integer >= 1'),

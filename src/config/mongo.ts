@@ -1,5 +1,18 @@
 import type { ConfigIssue } from '../errors.js';
-import { intWithDefault, optionalInt, optionalString, readEnv, tryDecode, type Env } from './env.js';
+import { makeValidator, type ValidatorSpec } from 'envalid';
+import {
+  credentialsWellFormed,
+  intWithDefault,
+  isDnsName,
+  optionalInt,
+  optionalString,
+  parseHostPort,
+  PERCENT_ENCODE_HINT,
+  readEnv,
+  splitUrl,
+  tryDecode,
+  type Env,
+} from './env.js';
 import { readRetry, retryVariables, type RetryPolicy } from './retry.js';
 import { readTls, tlsVariables, type TlsConfig } from './tls.js';
 
@@ -50,31 +63,112 @@ export const MONGO_VARIABLES: readonly string[] = [
   ...tlsVariables('MONGODB'), ...retryVariables('MONGODB'),
 ];
 
-const URL_SHAPE = 'mongodb://[user:password@]host[:port][,host:port...][/database][?options] or mongodb+srv://...';
-const MONGO_URL = /^(mongodb(?:\+srv)?):\/\/(?:[^@/?]*@)?([^/?@]+)(?:\/([^?]*))?(?:\?(.*))?$/;
+/** The shape of a MongoDB connection string, for `expected`. */
+export const MONGO_URL_SHAPE = 'mongodb://[user:password@]host[:port][,host:port...][/database][?options] or mongodb+srv://...';
+
+/** What a MongoDB database name may be (the server's rules), for `expected`. */
+export const DB_NAME_RULES = 'a MongoDB database name: 1-63 bytes, none of / \\ . space " $ * < > : | ? and no NUL';
+
+/** True for a name MongoDB accepts as a database: 1-63 bytes, none of `/\. "$*<>:|?`, no NUL. */
+export function isMongoDbName(name: string): boolean {
+  return name !== '' && Buffer.byteLength(name, 'utf8') < 64 && !/[/\\. "$*<>:|?\0]/.test(name);
+}
+
+/** Optional database name that {@link isMongoDbName} accepts. */
+function optionalDbName(desc: string): ValidatorSpec<string> {
+  const validator = makeValidator<string>((input) => {
+    if (!isMongoDbName(input)) throw new Error('not a database name');
+    return input;
+  });
+  return validator({ desc, default: undefined }) as ValidatorSpec<string>;
+}
 
 interface UrlParts {
   readonly srv: boolean;
+  /** The host list, validated: no credential can be part of it. */
   readonly hosts: string;
   readonly dbName?: string;
   readonly tls?: boolean;
+  /** The `?options` part, still %-escaped (`''` when absent). */
+  readonly query: string;
 }
 
-/** Splits a MongoDB connection string without a WHATWG URL parser (which rejects host lists). */
-export function parseMongoUrl(raw: string): UrlParts | undefined {
-  const match = MONGO_URL.exec(raw);
-  if (!match) return undefined;
-  const [, scheme = '', hosts = '', path = '', query = ''] = match;
+/** A parsed MongoDB connection string, or what is wrong with it (never quoting it). */
+export type MongoUrlResult = { readonly ok: true; readonly parts: UrlParts } | { readonly ok: false; readonly expected: string };
+
+/** `%2F...sock`: a Unix socket path, which the driver accepts as a host. */
+function isSocketHost(item: string): boolean {
+  const path = /^%2f/i.test(item) ? tryDecode(item) : undefined;
+  return path !== undefined && /^\/[^\s@?#]*\.sock$/.test(path);
+}
+
+/** A host list: `host[:port]` items (IPv6 in brackets); `mongodb+srv` takes one DNS name without a port. */
+function hostsValid(authority: string, srv: boolean): boolean {
+  const items = authority.split(',');
+  if (srv) return items.length === 1 && isDnsName(items[0]!);
+  return items.every((item) => {
+    if (isSocketHost(item)) return true;
+    try {
+      parseHostPort(item, 27017);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Parses a MongoDB connection string without a WHATWG URL parser (which rejects host lists). The credentials run up
+ * to the last `@`; when they hold an unescaped reserved character the string is rejected (the driver would be too)
+ * with a hint to percent-encode. `shape` starts every `expected`.
+ */
+export function readMongoUrl(raw: string, shape = MONGO_URL_SHAPE): MongoUrlResult {
+  const split = splitUrl(raw);
+  if (!split || (split.scheme !== 'mongodb' && split.scheme !== 'mongodb+srv')) return { ok: false, expected: shape };
+  if (split.userinfo !== undefined) {
+    if (!credentialsWellFormed(split.userinfo)) return { ok: false, expected: `${shape}; ${PERCENT_ENCODE_HINT}` };
+    const colon = split.userinfo.indexOf(':');
+    const user = colon === -1 ? split.userinfo : split.userinfo.slice(0, colon);
+    const password = colon === -1 ? '' : split.userinfo.slice(colon + 1);
+    if (user === '') return { ok: false, expected: `${shape}; the user name is empty` };
+    if (tryDecode(user) === undefined || tryDecode(password) === undefined) {
+      return { ok: false, expected: `${shape}; user and password must be valid %-escaped text` };
+    }
+  }
+  if (split.fragment) return { ok: false, expected: `${shape}; ${PERCENT_ENCODE_HINT}` };
+  const srv = split.scheme === 'mongodb+srv';
+  if (!hostsValid(split.authority, srv)) {
+    return {
+      ok: false,
+      expected: srv
+        ? `${shape}; mongodb+srv takes one DNS host name without a port`
+        : `${shape}; each host a DNS name, IPv4 or [IPv6] address with an optional port 1-65535`,
+    };
+  }
+  const dbName = tryDecode(split.path ?? '');
+  if (dbName === undefined) return { ok: false, expected: `${shape}; the path has a malformed %-escape` };
+  if (dbName !== '' && !isMongoDbName(dbName)) return { ok: false, expected: `the database in the path: ${DB_NAME_RULES}` };
+  const query = split.query ?? '';
   const params = new URLSearchParams(query);
   const flag = params.get('tls') ?? params.get('ssl');
-  const dbName = tryDecode(path);
-  if (dbName === undefined) return undefined;
   return {
-    srv: scheme === 'mongodb+srv',
-    hosts,
-    ...(dbName ? { dbName } : {}),
-    ...(flag !== null ? { tls: flag === 'true' } : {}),
+    ok: true,
+    parts: {
+      srv,
+      hosts: split.authority,
+      ...(dbName ? { dbName } : {}),
+      ...(flag !== null ? { tls: flag === 'true' } : {}),
+      query,
+    },
   };
+}
+
+/** Splits a MongoDB connection string; `undefined` when it is invalid (see {@link readMongoUrl} for why). */
+export function parseMongoUrl(raw: string): Omit<UrlParts, 'query'> | undefined {
+  const result = readMongoUrl(raw);
+  if (!result.ok) return undefined;
+  const { srv, hosts, dbName, tls } = result.parts;
+  return { srv, hosts, ...(dbName !== undefined ? { dbName } : {}), ...(tls !== undefined ? { tls } : {}) };
 }
 
 /** Reads the MongoDB section; `undefined` when neither `MONGODB_URL` nor `DATABASE_URL_ONLINE` is set. */
@@ -82,7 +176,7 @@ export function readMongoConfig(env: Env, issues: ConfigIssue[], warnings: strin
   const v = readEnv(
     env,
     {
-      MONGODB_DB_NAME: optionalString('a database name'),
+      MONGODB_DB_NAME: optionalDbName(DB_NAME_RULES),
       MONGODB_MAX_POOL_SIZE: intWithDefault(1, 20, 'an integer >= 1'),
       MONGODB_MIN_POOL_SIZE: intWithDefault(0, 0, 'an integer >= 0'),
       MONGODB_MAX_IDLE_TIME_MS: intWithDefault(0, 60_000, 'milliseconds, an integer >= 0 (0 = no limit)'),
@@ -98,8 +192,9 @@ export function readMongoConfig(env: Env, issues: ConfigIssue[], warnings: strin
   const urlVariable = env.MONGODB_URL?.trim() ? 'MONGODB_URL' : env.DATABASE_URL_ONLINE?.trim() ? 'DATABASE_URL_ONLINE' : undefined;
   if (urlVariable === undefined) return undefined;
   const url = (env[urlVariable] ?? '').trim();
-  const parts = parseMongoUrl(url);
-  if (!parts) issues.push({ variable: urlVariable, expected: URL_SHAPE });
+  const parsed = readMongoUrl(url);
+  const parts = parsed.ok ? parsed.parts : undefined;
+  if (!parsed.ok) issues.push({ variable: urlVariable, expected: parsed.expected });
 
   const readPreference = (v.MONGODB_READ_PREFERENCE as MongoReadPreference | undefined) ?? 'secondaryPreferred';
   const maxStalenessSeconds = v.MONGODB_MAX_STALENESS_SECONDS as number | undefined;

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../errors.js';
-import { optionalBool, readEnv, tryDecode, type Env } from './env.js';
+import { optionalBool, readEnv, type Env } from './env.js';
+import { readMongoUrl } from './mongo.js';
 import { readRetry, retryVariables, type RetryPolicy } from './retry.js';
 
 /**
@@ -29,8 +30,6 @@ export interface PrismaConfig {
 export const PRISMA_VARIABLES: readonly string[] = ['DATABASE_URL_ONLINE', 'PRISMA_LOG_QUERIES', ...retryVariables('PRISMA')];
 
 const URL_SHAPE = 'mongodb://[user:password@]host[:port][,host:port...]/database[?options] or mongodb+srv://...';
-/** scheme, hosts, path, parameters; the credentials (up to the last `@` before the path) are skipped. */
-const URL_PARTS = /^(mongodb|mongodb\+srv):\/\/(?:[^/?]*@)?([^@/?]+)(?:\/([^?]*))?(?:\?(.*))?$/;
 
 /** URL parameters whose value must be a non-negative integer. */
 const INTEGER_PARAMETERS = [
@@ -49,25 +48,35 @@ const SQL_ONLY_PARAMETERS: Readonly<Record<string, string>> = {
   socket_timeout: 'socketTimeoutMS',
 };
 
+/** The known spelling of `name` among `known` (matched case-insensitively), so that no text of the URL is echoed. */
+function knownName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return known.find((candidate) => candidate.toLowerCase() === lower);
+}
+
 function checkParameters(params: URLSearchParams, issues: ConfigIssue[], warnings: string[]): void {
   for (const [name, value] of params) {
-    const lower = name.toLowerCase();
-    if (INTEGER_PARAMETERS.some((known) => known.toLowerCase() === lower) && !/^\d+$/.test(value)) {
-      issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `URL parameter ${name} to be an integer >= 0` });
+    const integer = knownName(name, INTEGER_PARAMETERS);
+    if (integer !== undefined && !/^\d+$/.test(value)) {
+      issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `URL parameter ${integer} to be an integer >= 0` });
     }
-    if (BOOLEAN_PARAMETERS.some((known) => known.toLowerCase() === lower) && !/^(true|false)$/i.test(value)) {
-      issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `URL parameter ${name} to be true or false` });
+    const boolean = knownName(name, BOOLEAN_PARAMETERS);
+    if (boolean !== undefined && !/^(true|false)$/i.test(value)) {
+      issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `URL parameter ${boolean} to be true or false` });
     }
-    const instead = SQL_ONLY_PARAMETERS[lower];
-    if (instead) warnings.push(`DATABASE_URL_ONLINE: ${name} does not apply to MongoDB; use ${instead}`);
-    if (lower === 'readpreference' && value.toLowerCase() !== 'primary') {
+    const sqlOnly = knownName(name, Object.keys(SQL_ONLY_PARAMETERS));
+    if (sqlOnly !== undefined) {
+      warnings.push(`DATABASE_URL_ONLINE: ${sqlOnly} does not apply to MongoDB; use ${SQL_ONLY_PARAMETERS[sqlOnly]!}`);
+    }
+    if (knownName(name, ['readPreference']) !== undefined && value.toLowerCase() !== 'primary') {
       warnings.push(
         'DATABASE_URL_ONLINE: Prisma runs MongoDB reads on the primary (readPreference other than primary is ' +
           'rejected or ignored); use MongoProvider for replica reads',
       );
     }
-    if ((lower === 'tlsallowinvalidcertificates' || lower === 'tlsinsecure') && value.toLowerCase() === 'true') {
-      warnings.push(`DATABASE_URL_ONLINE: ${name}=true switches off TLS certificate verification for Prisma`);
+    const insecure = knownName(name, ['tlsAllowInvalidCertificates', 'tlsInsecure']);
+    if (insecure !== undefined && value.toLowerCase() === 'true') {
+      warnings.push(`DATABASE_URL_ONLINE: ${insecure}=true switches off TLS certificate verification for Prisma`);
     }
   }
 }
@@ -78,20 +87,18 @@ export function readPrismaConfig(env: Env, issues: ConfigIssue[], warnings: stri
   const retry = readRetry(env, 'PRISMA', issues);
   const url = env.DATABASE_URL_ONLINE?.trim();
   if (!url) return undefined;
-  const match = URL_PARTS.exec(url);
-  if (!match) {
-    issues.push({ variable: 'DATABASE_URL_ONLINE', expected: URL_SHAPE });
+  // The same parser as the MongoDB section: credentials up to the last `@`, hosts and database validated.
+  // Same wording as the MongoDB section's issue, so that loadConfig reports a bad DATABASE_URL_ONLINE once.
+  const parsed = readMongoUrl(url);
+  if (!parsed.ok) {
+    issues.push({ variable: 'DATABASE_URL_ONLINE', expected: parsed.expected });
     return undefined;
   }
-  const [, scheme = '', hosts = '', path = '', query = ''] = match;
-  const database = tryDecode(path);
-  if (database === undefined) {
-    issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `${URL_SHAPE}; the path has a malformed %-escape` });
-    return undefined;
-  }
+  const { srv, hosts, dbName: database = '', query } = parsed.parts;
   if (!database) {
     issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `${URL_SHAPE}; Prisma needs the database name in the path` });
   }
+  const scheme = srv ? 'mongodb+srv' : 'mongodb';
   const params = new URLSearchParams(query);
   checkParameters(params, issues, warnings);
   return {

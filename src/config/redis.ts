@@ -1,13 +1,20 @@
 import type { ConfigIssue } from '../errors.js';
 import {
+  credentialsWellFormed,
+  hostForUrl,
   intWithDefault,
   isLoopback,
   MAX_INT_SETTING,
   optionalBool,
+  optionalHost,
   optionalHostList,
   optionalInt,
+  optionalMatching,
   optionalString,
+  parseHostPort,
+  PERCENT_ENCODE_HINT,
   readEnv,
+  splitUrl,
   type Env,
   tryDecode,
   type HostPort,
@@ -50,6 +57,8 @@ export interface RedisConfig {
 }
 
 const URL_SHAPE = 'redis://[user:password@]host[:port][/db] or rediss://... (TLS)';
+/** The characters Redis allows in a Sentinel master name (it becomes the path of `target`). */
+const SENTINEL_NAME = /^[A-Za-z0-9._-]+$/;
 
 /** Every variable the Redis section reads. */
 export const REDIS_VARIABLES: readonly string[] = [
@@ -68,33 +77,45 @@ interface UrlParts {
   db?: number;
 }
 
+/**
+ * Parses `REDIS_URL` without the WHATWG parser, which ends the credentials at the first `/`, `?` or `#` and would turn
+ * the rest of a password into a host, a port or a path (and so into `target`). The credentials run up to the last `@`
+ * and must be percent-encoded; the host is validated like `REDIS_HOST`.
+ */
 function parseRedisUrl(raw: string, issues: ConfigIssue[]): UrlParts | undefined {
-  let url: URL;
+  const split = splitUrl(raw);
+  if (!split || (split.scheme !== 'redis' && split.scheme !== 'rediss')) {
+    issues.push({ variable: 'REDIS_URL', expected: URL_SHAPE });
+    return undefined;
+  }
+  if ((split.userinfo !== undefined && !credentialsWellFormed(split.userinfo)) || split.fragment) {
+    issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; ${PERCENT_ENCODE_HINT}` });
+    return undefined;
+  }
+  let node: HostPort;
   try {
-    url = new URL(raw);
+    node = parseHostPort(split.authority, 6379);
   } catch {
-    issues.push({ variable: 'REDIS_URL', expected: URL_SHAPE });
+    issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; the host a DNS name, IPv4 or [IPv6] address, the port 1-65535` });
     return undefined;
   }
-  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-    issues.push({ variable: 'REDIS_URL', expected: URL_SHAPE });
-    return undefined;
-  }
-  const dbText = url.pathname.replace(/^\//, '');
-  const username = tryDecode(url.username);
-  const password = tryDecode(url.password);
+  const userinfo = split.userinfo ?? '';
+  const colon = userinfo.indexOf(':');
+  const username = tryDecode(colon === -1 ? userinfo : userinfo.slice(0, colon));
+  const password = tryDecode(colon === -1 ? '' : userinfo.slice(colon + 1));
   if (username === undefined || password === undefined) {
     issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; user and password must be valid %-escaped text` });
     return undefined;
   }
+  const dbText = split.path ?? '';
   if (dbText !== '' && (!/^\d+$/.test(dbText) || Number(dbText) > MAX_INT_SETTING)) {
     issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; the path is the database number` });
     return undefined;
   }
   return {
-    tls: url.protocol === 'rediss:',
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : 6379,
+    tls: split.scheme === 'rediss',
+    host: node.host,
+    port: node.port,
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
     ...(dbText !== '' ? { db: Number(dbText) } : {}),
@@ -115,17 +136,19 @@ export function readRedisConfig(env: Env, issues: ConfigIssue[], warnings: strin
   const v = readEnv(
     env,
     {
-      REDIS_HOST: optionalString('a host name or IP address'),
+      REDIS_HOST: optionalHost(
+        'a host name or IP address only (no scheme, port, path or spaces): put the port in REDIS_PORT, or set REDIS_URL',
+      ),
       REDIS_PORT: optionalInt(1, 'a port number 1-65535', 65535),
       REDIS_USERNAME: optionalString('an ACL user name'),
       REDIS_PASSWORD: optionalString('the password'),
       REDIS_DB: optionalInt(0, 'a database number >= 0'),
       REDIS_KEY_PREFIX: optionalString('a key prefix'),
       REDIS_MODE: optionalString('one of standalone, sentinel, cluster', ['standalone', 'sentinel', 'cluster']),
-      REDIS_SENTINELS: optionalHostList('comma-separated host:port list of Sentinels', 26379),
-      REDIS_SENTINEL_NAME: optionalString('the master group name Sentinel monitors'),
+      REDIS_SENTINELS: optionalHostList('comma-separated host:port list of Sentinels (IPv6 in brackets)', 26379),
+      REDIS_SENTINEL_NAME: optionalMatching(SENTINEL_NAME, 'the master group name Sentinel monitors: letters, digits, . - _'),
       REDIS_SENTINEL_PASSWORD: optionalString('the Sentinel password'),
-      REDIS_CLUSTER_NODES: optionalHostList('comma-separated host:port list of cluster nodes', 6379),
+      REDIS_CLUSTER_NODES: optionalHostList('comma-separated host:port list of cluster nodes (IPv6 in brackets)', 6379),
       REDIS_READ_FROM_REPLICAS: optionalBool('true or false'),
       REDIS_CONNECT_TIMEOUT_MS: intWithDefault(1, 10_000, 'milliseconds, an integer >= 1'),
       REDIS_COMMAND_TIMEOUT_MS: optionalInt(1, 'milliseconds, an integer >= 1'),
@@ -144,21 +167,22 @@ export function readRedisConfig(env: Env, issues: ConfigIssue[], warnings: strin
     env.REDIS_URL?.trim() || host !== undefined || explicitMode !== undefined || sentinels.length || clusterNodes.length;
   if (!configured) {
     const partsSet = ['REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD'].filter((name) => v[name] !== undefined);
-    if (partsSet.length > 0) {
+    // An invalid REDIS_HOST was reported already.
+    if (partsSet.length > 0 && !env.REDIS_HOST?.trim()) {
       issues.push({ variable: 'REDIS_HOST', expected: `a host name (required because ${partsSet.join(', ')} is set)` });
     }
     return undefined;
   }
 
-  // An invalid REDIS_URL was reported already; a missing host would only repeat it.
-  if (mode === 'standalone' && host === undefined && !env.REDIS_URL?.trim()) {
+  // An invalid REDIS_URL or REDIS_HOST was reported already; a missing host would only repeat it.
+  if (mode === 'standalone' && host === undefined && !env.REDIS_URL?.trim() && !env.REDIS_HOST?.trim()) {
     issues.push({ variable: 'REDIS_HOST', expected: 'a host name (or set REDIS_URL)' });
   }
   if (mode === 'sentinel') {
-    if (sentinels.length === 0) issues.push({ variable: 'REDIS_SENTINELS', expected: 'host:port list (REDIS_MODE=sentinel)' });
-    if (!v.REDIS_SENTINEL_NAME) issues.push({ variable: 'REDIS_SENTINEL_NAME', expected: 'the master group name (REDIS_MODE=sentinel)' });
+    if (sentinels.length === 0 && !env.REDIS_SENTINELS?.trim()) issues.push({ variable: 'REDIS_SENTINELS', expected: 'host:port list (REDIS_MODE=sentinel)' });
+    if (!env.REDIS_SENTINEL_NAME?.trim()) issues.push({ variable: 'REDIS_SENTINEL_NAME', expected: 'the master group name (REDIS_MODE=sentinel)' });
   }
-  if (mode === 'cluster' && clusterNodes.length === 0) {
+  if (mode === 'cluster' && clusterNodes.length === 0 && !env.REDIS_CLUSTER_NODES?.trim()) {
     issues.push({ variable: 'REDIS_CLUSTER_NODES', expected: 'host:port list (REDIS_MODE=cluster)' });
   }
   const readFromReplicas = (v.REDIS_READ_FROM_REPLICAS as boolean | undefined) ?? false;
@@ -175,10 +199,10 @@ export function readRedisConfig(env: Env, issues: ConfigIssue[], warnings: strin
   const username = url?.username ?? (v.REDIS_USERNAME as string | undefined);
   const password = url?.password ?? (v.REDIS_PASSWORD as string | undefined);
   const scheme = tls ? 'rediss' : 'redis';
-  const list = nodes.map((node) => `${node.host}:${node.port}`).join(',');
+  const list = nodes.map((node) => `${hostForUrl(node.host)}:${node.port}`).join(',');
   const target =
     mode === 'standalone'
-      ? `${scheme}://${first.host}:${first.port}/${db}`
+      ? `${scheme}://${hostForUrl(first.host)}:${first.port}/${db}`
       : mode === 'sentinel'
         ? `${scheme}+sentinel://${list}/${String(v.REDIS_SENTINEL_NAME ?? '')}`
         : `${scheme}+cluster://${list}`;

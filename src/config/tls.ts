@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../errors.js';
-import { optionalBool, optionalString, readEnv, type Env } from './env.js';
+import { optionalBool, optionalDnsName, readEnv, type Env } from './env.js';
 
 import { readFileSync } from 'node:fs';
 
@@ -40,6 +40,15 @@ export function normalizePem(value: string): string {
   return value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
 }
 
+/** True when a value looks like PEM text (or a PEM body) rather than a path: a pasted certificate or key. */
+function looksLikePem(value: string): boolean {
+  return value.includes('-----BEGIN') || value.includes('-----END') || /[\r\n]|\\n/.test(value);
+}
+
+/**
+ * Reads `variable` (inline PEM) or `variable_FILE` (a path). No issue ever shows the value or the path: a pasted key
+ * in the wrong variable is a secret, and paths can tell where secrets live.
+ */
 function readPem(env: Env, variable: string, label: string, issues: ConfigIssue[]): string | undefined {
   const inline = env[variable]?.trim() ? normalizePem(env[variable]!.trim()) : undefined;
   const file = env[`${variable}_FILE`]?.trim() || undefined;
@@ -48,16 +57,25 @@ function readPem(env: Env, variable: string, label: string, issues: ConfigIssue[
     return undefined;
   }
   if (file !== undefined) {
+    if (looksLikePem(file)) {
+      issues.push({
+        variable: `${variable}_FILE`,
+        expected: `a path to a PEM file; the variable holds PEM text, not a path: set ${variable} instead`,
+      });
+      return undefined;
+    }
     try {
       const text = readFileSync(file, 'utf8');
       if (!text.includes('-----BEGIN')) {
-        issues.push({ variable: `${variable}_FILE`, expected: `a PEM file holding the ${label} (${file} is not PEM)` });
+        issues.push({ variable: `${variable}_FILE`, expected: `a PEM file holding the ${label} (the file is not PEM)` });
         return undefined;
       }
       return text;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      issues.push({ variable: `${variable}_FILE`, expected: `a readable PEM file with the ${label} (${file}: ${code})` });
+      // Only the error code (ENOENT, EACCES, ...), a fixed word: never the path.
+      const raw = (error as NodeJS.ErrnoException).code;
+      const code = typeof raw === 'string' && /^E[A-Z0-9]+$/.test(raw) ? raw : 'unreadable';
+      issues.push({ variable: `${variable}_FILE`, expected: `a readable PEM file with the ${label} (${code})` });
       return undefined;
     }
   }
@@ -86,7 +104,7 @@ export function readTls(
     env,
     {
       [p]: optionalBool('true or false'),
-      [`${p}_SERVERNAME`]: optionalString('a host name for SNI'),
+      [`${p}_SERVERNAME`]: optionalDnsName('a DNS host name for SNI (no scheme, port, path or IP address)'),
       [`${p}_REJECT_UNAUTHORIZED`]: optionalBool('true or false'),
     },
     issues,

@@ -16,6 +16,7 @@ const LOG_FLUSH_MS = 500;
 export class ContainerLifecycle {
   readonly #members = new Set<Shutdownable>();
   #shuttingDown = false;
+  readonly #disposing = new AbortController();
   #disposal: Promise<DisposalReport> | undefined;
   #lastReport: DisposalReport | undefined;
 
@@ -25,9 +26,22 @@ export class ContainerLifecycle {
     private readonly logger: Logger,
   ) {}
 
-  /** True from the first shutdown signal or disposal call on. */
+  /** True from the first shutdown signal or disposal call on: health answers `shutting_down`. */
   get shuttingDown(): boolean {
     return this.#shuttingDown;
+  }
+
+  /**
+   * True once disposal began (not during a shutdown hook's drain period, when requests in flight still use the
+   * clients): from then on every provider refuses to hand out a client.
+   */
+  get disposing(): boolean {
+    return this.#disposing.signal.aborted;
+  }
+
+  /** Aborted when disposal begins, before any member closes: pending `connect()` calls and retries stop on it. */
+  get disposalSignal(): AbortSignal {
+    return this.#disposing.signal;
   }
 
   /** The report of the disposal, once it has finished. */
@@ -53,6 +67,7 @@ export class ContainerLifecycle {
 
   async #run(timeoutMs: number): Promise<DisposalReport> {
     this.#shuttingDown = true;
+    this.#disposing.abort();
     const started = Date.now();
     const deadline = started + timeoutMs;
     const rows: ProviderDisposal[] = [];

@@ -23,8 +23,11 @@ export interface DbProvider<TClient> {
   readonly name: string;
   /** The real client, built (and its library loaded) on first access. @throws {ConfigError} when unconfigured. */
   readonly client: TClient;
-  /** Builds and connects now, retrying per the policy. @throws {ProviderError} naming the provider. */
-  connect(): Promise<void>;
+  /**
+   * Builds and connects now, retrying per the policy; `timeoutMs` or `signal` stop the attempt and its retries.
+   * @throws {ProviderError} naming the provider ({@link DisposedError} when disposal cut it short).
+   */
+  connect(options?: { readonly timeoutMs?: number; readonly signal?: AbortSignal }): Promise<void>;
   /** Probes the client under a timeout; never builds one. */
   health(options?: HealthOptions): Promise<HealthStatus>;
   /** Closes the client if it was built. Idempotent, bounded, never rejects. */
@@ -45,7 +48,10 @@ export interface ProviderDisposal {
   readonly phase: DisposePhase;
   readonly status: DisposalStatus;
   readonly ms: number;
+  /** Why it did not close cleanly (no secrets). */
   readonly error?: string;
+  /** What a clean close had to do, when worth knowing: e.g. there was no connection, so queued commands were rejected. */
+  readonly detail?: string;
 }
 
 /** What the last disposal of a container did. */

@@ -13,6 +13,10 @@ type ClientOptions = NonNullable<Parameters<typeof import('@algolia/client-searc
 type Requester = NonNullable<ClientOptions['requester']>;
 type AlgoliaLogger = NonNullable<ClientOptions['logger']>;
 
+/** Marks the provider's own requests (connect and health probes), which disposal does not wait for. Never sent. */
+const PROBE_HEADER = 'x-ratecreator-db-probe';
+const PROBE = { headers: { [PROBE_HEADER]: '1' } };
+
 /** The shape of `@algolia/requester-node-http` (the requester algoliasearch's Node build uses), as far as we use it. */
 interface NodeRequesterModule {
   createHttpRequester(options: { httpAgent: HttpAgent; httpsAgent: HttpsAgent }): Requester;
@@ -60,9 +64,9 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
    * first use, sharing the provider's agents. @throws {ConfigError} when no search key is set.
    */
   get searchClient(): SearchClient {
+    if (this.#closed || this.disposed) throw new DisposedError(this.name);
     if (this.#searchClient) return this.#searchClient;
     const cfg = this.#settings('search');
-    if (this.#closed || this.lifecycle.shuttingDown) throw new DisposedError(this.name);
     this.#searchClient = this.#newClient(cfg, cfg.searchApiKey!);
     return this.#searchClient;
   }
@@ -93,7 +97,13 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
     const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
     this.#agents = agents;
     const inner = loadNodeRequester().createHttpRequester({ httpAgent: agents.http, httpsAgent: agents.https });
-    const track = <T>(work: Promise<T>): Promise<T> => {
+    const track = <T>(request: Parameters<Requester['send']>[0], send: (request: Parameters<Requester['send']>[0]) => Promise<T>): Promise<T> => {
+      const headers = request.headers as Record<string, string> | undefined;
+      if (headers && PROBE_HEADER in headers) {
+        const { [PROBE_HEADER]: _probe, ...rest } = headers;
+        return send({ ...request, headers: rest });
+      }
+      const work = send(request);
       this.#inFlight.add(work);
       void work.finally(() => this.#inFlight.delete(work)).catch(() => undefined);
       return work;
@@ -105,13 +115,13 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
     this.#requester = {
       send: (request) => {
         guard();
-        return track(inner.send(request));
+        return track(request, (r) => inner.send(r));
       },
       ...(inner.sendStream
         ? {
             sendStream: (request: Parameters<Requester['send']>[0]) => {
               guard();
-              return track(inner.sendStream!(request));
+              return track(request, (r) => inner.sendStream!(r));
             },
           }
         : {}),
@@ -153,11 +163,11 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
 
   /** One request that needs the key to be valid and a host to answer: nothing to open for HTTP. */
   protected async openClient(client: SearchClient): Promise<void> {
-    await client.listIndices({ hitsPerPage: 1 });
+    await client.listIndices({ hitsPerPage: 1 }, PROBE);
   }
 
   protected async pingClient(client: SearchClient): Promise<void> {
-    await client.listIndices({ hitsPerPage: 1 });
+    await client.listIndices({ hitsPerPage: 1 }, PROBE);
   }
 
   /** A search-only service never builds `client`, but its agents and requester still need closing. */
@@ -165,10 +175,13 @@ export class AlgoliaProvider extends LazyProvider<SearchClient> {
     return this.#requester !== undefined;
   }
 
-  protected async closeClient(): Promise<void> {
+  /** Waits for the application's requests in flight (not the provider's own probes), then destroys the agents. */
+  protected async closeClient(): Promise<string | undefined> {
     this.#closed = true;
+    const pending = this.#inFlight.size;
     await Promise.allSettled([...this.#inFlight]);
     this.#destroyAgents();
+    return pending > 0 ? `waited for ${pending} request${pending === 1 ? '' : 's'} in flight` : undefined;
   }
 
   protected destroyClient(): void {

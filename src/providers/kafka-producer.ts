@@ -29,6 +29,10 @@ export class SharedProducer {
     producer: Producer,
     /** True once the provider shuts down. */
     private readonly isClosing: () => boolean,
+    /** Called when a new connection attempt starts. */
+    private readonly onAttempt: () => void = () => undefined,
+    /** True while at least one broker connection is up. */
+    private readonly hasConnection: () => boolean = () => true,
   ) {
     this.producer = producer;
     const { connect, disconnect, send, sendBatch } = producer;
@@ -54,6 +58,7 @@ export class SharedProducer {
     if (this.#state === 'connected') return Promise.resolve();
     this.#connecting ??= (async () => {
       this.#state = 'connecting';
+      this.onAttempt();
       try {
         await this.#raw.connect();
         if (this.#state === 'connecting') this.#state = 'connected';
@@ -74,19 +79,34 @@ export class SharedProducer {
     await this.#settle();
   }
 
-  /** Refuses new sends, awaits the ones in flight, then disconnects. Bounded by the caller. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new sends, awaits the ones in flight, then disconnects. Bounded by the caller. With no broker connection
+   * (never connected, or every broker gone) nothing can be flushed: the sends still waiting are rejected at once and
+   * the result says so.
+   */
+  async close(): Promise<string | undefined> {
+    const before = this.#state;
     this.#state = 'closed';
-    await this.#settle();
+    if (before === 'connected' && this.hasConnection()) {
+      await this.#settle();
+      return undefined;
+    }
+    // A connect still retrying ends by itself: the provider refuses it new connections from now on.
+    void this.#connecting?.catch(() => undefined);
+    const rejected = this.#reject('send aborted: the provider was disposed while no broker connection was up; the message was not acknowledged');
+    await this.#raw.disconnect();
+    if (before !== 'connected' && before !== 'connecting' && rejected === 0) return undefined;
+    return `no broker connection (${before}): closed at once, ${rejected} unacknowledged send${rejected === 1 ? '' : 's'} rejected`;
   }
 
   /** Rejects every send still in flight (after a close ran out of time); kafkajs may still finish them. */
   abort(): number {
+    return this.#reject('send aborted: the provider was disposed before the broker acknowledged it (the message may or may not have been written)');
+  }
+
+  #reject(message: string): number {
     const count = this.#inflight.size;
-    const error = new ProviderError(
-      'kafka',
-      'send aborted: the provider was disposed before the broker acknowledged it (the message may or may not have been written)',
-    );
+    const error = new ProviderError('kafka', message);
     for (const entry of this.#inflight) entry.reject(error);
     this.#inflight.clear();
     this.#flushDrained();

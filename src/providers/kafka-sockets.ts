@@ -20,6 +20,18 @@ export class SocketPool {
     return this.#sockets.size;
   }
 
+  /** Sockets that finished connecting and are still usable: 0 means no broker can be reached through this pool. */
+  get connected(): number {
+    let count = 0;
+    for (const socket of this.#sockets) if (!socket.connecting && !socket.destroyed && socket.writable) count++;
+    return count;
+  }
+
+  /** True once the pool refuses new connections. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** A kafkajs `socketFactory`: the same sockets as kafkajs' default one, tracked; throws once the pool is closed. */
   factory(): ISocketFactory {
     const { isIP, connect: netConnect } = require('node:net') as typeof import('node:net');

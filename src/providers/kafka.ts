@@ -27,13 +27,18 @@ export function toKafkaRetry(policy: RetryPolicy): RetryOptions {
   };
 }
 
-/** kafkajs client options from the config (sockets from `sockets`, logs to `log`). */
-export function kafkaJsOptions(cfg: KafkaConfig, log: Logger, sockets: SocketPool): KafkaJsConfig {
+/**
+ * kafkajs client options from the config (sockets from `sockets`, logs to `log`). The seed brokers are given as a
+ * function that answers an empty list once `refuse()` is true: kafkajs treats that as a non-retriable error, which is
+ * the only way to end its connect retry loop from outside (disposal, or a `connect()` that timed out).
+ */
+export function kafkaJsOptions(cfg: KafkaConfig, log: Logger, sockets: SocketPool, refuse: () => boolean = () => false): KafkaJsConfig {
+  const seeds = [...cfg.brokers];
   const tls = cfg.tls;
   // Only the fields that are set: an explicit `servername: undefined` would override the SNI name taken from the host.
   const ssl = tls && Object.fromEntries(Object.entries(tls).filter(([, value]) => value !== undefined));
   return {
-    brokers: [...cfg.brokers],
+    brokers: () => (refuse() || sockets.closed ? [] : seeds),
     clientId: cfg.clientId,
     ...(ssl ? { ssl } : {}),
     ...(cfg.sasl ? { sasl: { mechanism: cfg.sasl.mechanism, username: cfg.sasl.username, password: cfg.sasl.password } as KafkaJsConfig['sasl'] } : {}),
@@ -75,6 +80,8 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   #health: { admin: Admin; connected?: Promise<void> } | undefined;
   #used = false;
   #closing = false;
+  /** A `connect()` was stopped (timeout, caller's signal): the shared producer's retry loop must end. */
+  #connectStopped = false;
 
   constructor(
     @inject(DB_CONFIG) config: DbConfig,
@@ -101,7 +108,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   }
 
   get #stopping(): boolean {
-    return this.#closing || this.#consumers.closing || this.lifecycle.shuttingDown;
+    return this.#closing || this.#consumers.closing || this.lifecycle.disposing;
   }
 
   #assertOpen(): void {
@@ -111,7 +118,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   protected createClient(): Kafka {
     const { Kafka: KafkaClass } = require('kafkajs') as typeof import('kafkajs');
     fixNegativeRequestTimer();
-    return new KafkaClass(kafkaJsOptions(this.#settings(), this.log, this.#sockets));
+    return new KafkaClass(kafkaJsOptions(this.#settings(), this.log, this.#sockets, () => this.#stopping || this.#connectStopped));
   }
 
   /**
@@ -132,7 +139,9 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     producer.on(producer.events.CONNECT, () => log.info('producer connected'));
     producer.on(producer.events.DISCONNECT, () => log.info('producer disconnected'));
     producer.on(producer.events.REQUEST_TIMEOUT, ({ payload }) => log.warn({ broker: payload.broker, apiName: payload.apiName }, 'request timed out'));
-    this.#producer = new SharedProducer(producer, () => this.#stopping);
+    this.#producer = new SharedProducer(producer, () => this.#stopping, () => {
+      this.#connectStopped = false;
+    }, () => this.#sockets.connected > 0);
     this.#used = true;
     return producer;
   }
@@ -154,7 +163,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     const sockets = new SocketPool();
     const log = this.log.child({ role: 'consumer', groupId });
     const userRestart = options.retry?.restartOnFailure;
-    const consumer = new KafkaClass(kafkaJsOptions(cfg, this.log, sockets)).consumer({
+    const consumer = new KafkaClass(kafkaJsOptions(cfg, this.log, sockets, () => this.#stopping)).consumer({
       maxWaitTimeInMs: this.#maxWaitMs,
       ...options,
       groupId,
@@ -194,10 +203,18 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     return !this.#used;
   }
 
-  /** Connects the shared producer now instead of on its first send. */
-  protected async openClient(): Promise<void> {
+  /** Connects the shared producer now instead of on its first send. A stopped attempt ends kafkajs' retry loop. */
+  protected async openClient(_client: Kafka, signal: AbortSignal): Promise<void> {
     this.producer();
-    await this.#producer!.connect();
+    const onAbort = () => {
+      this.#connectStopped = true;
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#producer!.connect();
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** `describeCluster` on a private admin (no retries: a probe reports, the caller decides). */
@@ -219,7 +236,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     return super.shutdown(budgetMs);
   }
 
-  protected async closeClient(): Promise<void> {
+  protected async closeClient(): Promise<string | undefined> {
     // Already done in the container's consumers phase; when the provider is disposed alone it happens here.
     const consumers = await this.#consumers.shutdown(this.lifecycle.shutdownTimeoutMs);
     if (consumers.status !== 'closed' && consumers.status !== 'not_initialized') {
@@ -228,8 +245,9 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     const pending = this.#producer?.inFlight ?? 0;
     if (pending > 0) this.log.info({ pending }, 'waiting for sends in flight');
     const admins = [...this.#admins, ...(this.#health ? [this.#health.admin] : [])];
-    await Promise.all([this.#producer?.close(), ...admins.map((admin) => admin.disconnect())]);
+    const [detail] = await Promise.all([this.#producer?.close(), ...admins.map((admin) => admin.disconnect())]);
     this.#sockets.close();
+    return detail;
   }
 
   protected destroyClient(): void {

@@ -2,11 +2,11 @@ import type { Db, DbOptions, MongoClient, MongoClientOptions } from 'mongodb';
 import { inject, injectable } from 'tsyringe';
 import type { DbConfig, MongoConfig } from '../config/index.js';
 import { backoffDelay } from '../config/retry.js';
-import { ConfigError, DbError, errorMessage, ProviderError } from '../errors.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
-import { stripUrlCredentials, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 
 /** Backoff sleep; node:timers/promises is loaded on the first retry, not at import. */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -56,7 +56,7 @@ export class MongoProvider extends LazyProvider<MongoClient> {
   readonly #config: MongoConfig | undefined;
   #opened = false;
   readonly #abort = new AbortController();
-  #connecting: Promise<void> | undefined;
+  #connecting: { readonly stop: AbortController; done: Promise<void> } | undefined;
 
   constructor(
     @inject(DB_CONFIG) config: DbConfig,
@@ -96,11 +96,6 @@ export class MongoProvider extends LazyProvider<MongoClient> {
     );
   }
 
-  protected override wrap(action: string, error: unknown): DbError {
-    if (error instanceof DbError) return error;
-    return new ProviderError(this.name, stripUrlCredentials(`${action}: ${errorMessage(error)}`), { cause: error });
-  }
-
   protected createClient(): MongoClient {
     const cfg = this.#settings();
     const { MongoClient: Client } = require('mongodb') as typeof import('mongodb');
@@ -120,7 +115,7 @@ export class MongoProvider extends LazyProvider<MongoClient> {
       const before = event.previousDescription.type;
       const after = event.newDescription.type;
       if (before === after) return;
-      if (after === 'Unknown') log.warn({ address: event.address, error: event.newDescription.error?.message }, 'server unreachable');
+      if (after === 'Unknown') log.warn({ address: event.address, error: event.newDescription.error ? errorMessage(event.newDescription.error) : undefined }, 'server unreachable');
       else if (before === 'Unknown') log.info({ address: event.address, type: after }, 'server available');
       else log.debug({ address: event.address, before, after }, 'server type changed');
     });
@@ -143,24 +138,28 @@ export class MongoProvider extends LazyProvider<MongoClient> {
     return !this.#opened;
   }
 
-  protected openClient(client: MongoClient): Promise<void> {
-    // One attempt loop at a time: concurrent connect() calls share it, and disposal aborts it.
-    this.#connecting ??= this.#connectWithRetry(client).finally(() => {
-      this.#connecting = undefined;
-    });
-    return this.#connecting;
+  protected openClient(client: MongoClient, signal: AbortSignal): Promise<void> {
+    // One attempt loop at a time: concurrent connect() calls share it; disposal aborts it. A caller's timeout or
+    // signal ends the loop too (the attempt in flight is the driver's, bounded by its server selection timeout).
+    const loop = (this.#connecting ??= { stop: new AbortController(), done: undefined as unknown as Promise<void> });
+    if (!loop.done) {
+      loop.done = this.#connectWithRetry(client, AbortSignal.any([this.#abort.signal, loop.stop.signal])).finally(() => {
+        if (this.#connecting === loop) this.#connecting = undefined;
+      });
+    }
+    signal.addEventListener('abort', () => loop.stop.abort(signal.reason), { once: true });
+    return loop.done;
   }
 
-  async #connectWithRetry(client: MongoClient): Promise<void> {
+  async #connectWithRetry(client: MongoClient, signal: AbortSignal): Promise<void> {
     const policy = this.#settings().retry;
     const { default: pRetry, AbortError } = await import('p-retry');
-    const signal = this.#abort.signal;
     const attempt = async () => {
       try {
         await client.connect();
       } catch (error) {
         if (!(error instanceof Error) || !isFatal(error)) throw error;
-        this.log.warn({ error: stripUrlCredentials(error.message), retried: false }, 'connect attempt failed');
+        this.log.warn({ error: errorMessage(error), retried: false }, 'connect attempt failed');
         throw new AbortError(error);
       }
     };
@@ -173,7 +172,7 @@ export class MongoProvider extends LazyProvider<MongoClient> {
         // p-retry counts and aborts; the delay is the package's one policy (the same as ioredis' retryStrategy),
         // slept abortably so that disposal ends the loop at once.
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(error.message) }, 'connect attempt failed');
+          this.log.warn({ attempt: attemptNumber, retriesLeft, error: errorMessage(error) }, 'connect attempt failed');
           if (retriesLeft > 0) await sleep(backoffDelay(policy, attemptNumber), signal);
         },
       });

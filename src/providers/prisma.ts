@@ -8,7 +8,8 @@ import { loadGeneratedClient, type GeneratedPrismaModule } from '../prisma/gener
 import { engineErrorsExtension, engineUnavailableError, isEngineUnavailable } from '../prisma/engine-errors.js';
 import { softDeleteExtension, softDeleteModels, type SoftDeleteModels } from '../prisma/soft-delete.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
-import { stripUrlCredentials, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
+import { safeText } from '../sanitize.js';
 
 export type { GeneratedPrismaModule } from '../prisma/generated-client.js';
 
@@ -106,14 +107,14 @@ export class PrismaProvider extends LazyProvider<RateCreatorPrismaClient> {
   #bridgeLogs(client: PrismaClient, cfg: PrismaConfig): void {
     const base = client as unknown as PrismaClient<Prisma.PrismaClientOptions, Prisma.LogLevel>;
     const log = this.log.child({ target: cfg.target });
-    base.$on('error', (event) => log.error({ prismaTarget: event.target }, stripUrlCredentials(event.message)));
-    base.$on('warn', (event) => log.warn({ prismaTarget: event.target }, stripUrlCredentials(event.message)));
-    base.$on('info', (event) => log.info({ prismaTarget: event.target }, stripUrlCredentials(event.message)));
+    base.$on('error', (event) => log.error({ prismaTarget: event.target }, safeText(event.message)));
+    base.$on('warn', (event) => log.warn({ prismaTarget: event.target }, safeText(event.message)));
+    base.$on('info', (event) => log.info({ prismaTarget: event.target }, safeText(event.message)));
     // Durations only: query text carries user data.
     if (cfg.logQueries) base.$on('query', (event) => log.debug({ durationMs: event.duration, prismaTarget: event.target }, 'query'));
   }
 
-  protected async openClient(client: RateCreatorPrismaClient): Promise<void> {
+  protected async openClient(client: RateCreatorPrismaClient, signal: AbortSignal): Promise<void> {
     const { retry } = this.#settings();
     const { default: pRetry } = await import('p-retry');
     await pRetry(
@@ -128,10 +129,10 @@ export class PrismaProvider extends LazyProvider<RateCreatorPrismaClient> {
         minTimeout: retry.jitter ? retry.initialDelayMs / 2 : retry.initialDelayMs,
         maxTimeout: retry.maxDelayMs,
         randomize: retry.jitter,
-        signal: this.#closing.signal,
+        signal: AbortSignal.any([this.#closing.signal, signal]),
         shouldRetry: ({ error }) => !isFatal(error),
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          this.log.warn({ attempt: attemptNumber, retriesLeft, error: stripUrlCredentials(errorMessage(error)) }, 'connect attempt failed');
+          this.log.warn({ attempt: attemptNumber, retriesLeft, error: errorMessage(error) }, 'connect attempt failed');
         },
       },
     );
@@ -141,7 +142,7 @@ export class PrismaProvider extends LazyProvider<RateCreatorPrismaClient> {
   protected override wrap(action: string, error: unknown): DbError {
     if (error instanceof DbError) return error;
     if (isEngineUnavailable(error)) return engineUnavailableError(this.name, error);
-    return new ProviderError(this.name, `${action}: ${stripUrlCredentials(errorMessage(error))}`, { cause: error });
+    return new ProviderError(this.name, `${action}: ${errorMessage(error)}`, { cause: error });
   }
 
   protected async pingClient(client: RateCreatorPrismaClient): Promise<void> {

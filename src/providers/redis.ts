@@ -4,6 +4,7 @@ import { inject, injectable } from 'tsyringe';
 import type { DbConfig, RedisConfig, TlsConfig } from '../config/index.js';
 import { backoffDelay } from '../config/retry.js';
 import { ConfigError, errorMessage } from '../errors.js';
+import { REDACTED } from '../secrets.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
@@ -23,6 +24,44 @@ function tlsOptions(tls: TlsConfig | undefined): ConnectionOptions | undefined {
   if (!tls) return undefined;
   const { ca, cert, key, servername, rejectUnauthorized } = tls;
   return { ca, cert, key, servername, rejectUnauthorized };
+}
+
+/** AUTH failures ioredis itself only warns about on the console (a password given to a server without auth). */
+const BENIGN_AUTH = /no password is set|without any password configured|wrong number of arguments for 'auth'/;
+
+type AuthCallback = (error: Error | null, result?: unknown) => void;
+
+/**
+ * ioredis sends AUTH itself on every connection. Its reply error carries the command's arguments (the username and
+ * password) and reaches the application twice: through the `error` event and as the rejection of every command
+ * queued behind the connection. This replaces the connection's `auth` so that the error's arguments are redacted
+ * in place before ioredis sees it, and the warnings ioredis would print to the console go to the provider's logger.
+ */
+function guardAuth(connection: Redis, log: Logger): void {
+  const auth = connection.auth.bind(connection) as (...args: unknown[]) => Promise<unknown>;
+  let warned = false;
+  Object.defineProperty(connection, 'auth', {
+    configurable: true,
+    writable: true,
+    value: (...args: unknown[]) => {
+      const callback = typeof args.at(-1) === 'function' ? (args.pop() as AuthCallback) : undefined;
+      const result = auth(...args).then(
+        (value) => value,
+        (error: Error & { command?: { args?: unknown[] } }) => {
+          if (error?.command && Array.isArray(error.command.args)) error.command.args = error.command.args.map(() => REDACTED);
+          if (callback && BENIGN_AUTH.test(error?.message ?? '')) {
+            // ioredis ignores these after printing a warning; the connection goes on.
+            if (!warned) log.warn({ reply: error.message }, 'the server accepted the connection without the configured credentials');
+            warned = true;
+            return 'OK';
+          }
+          throw error;
+        },
+      );
+      if (callback) result.then((value) => callback(null, value), (error: Error) => callback(error));
+      return result;
+    },
+  });
 }
 
 /** ioredis options shared by every connection the provider opens. */
@@ -132,6 +171,8 @@ export class RedisProvider extends LazyProvider<RedisClient> {
   /** Logs connection events; the `error` listener also keeps ioredis from printing unhandled errors. */
   #watch<T extends RedisClient>(client: T, role: string): T {
     const log = this.log.child({ role, target: this.#config?.target });
+    if (client.isCluster) (client as Cluster).on('+node', (node: Redis) => guardAuth(node, log));
+    else guardAuth(client as Redis, log);
     let lastError = '';
     client.on('connect', () => log.debug('connected'));
     client.on('ready', () => {
@@ -154,13 +195,15 @@ export class RedisProvider extends LazyProvider<RedisClient> {
     return client.status === 'wait';
   }
 
-  protected openClient(client: RedisClient): Promise<void> {
+  protected openClient(client: RedisClient, signal: AbortSignal): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
     this.#connectFailures = 0;
     return new Promise<void>((resolve, reject) => {
       let lastError: Error | undefined;
+      const onAbort = () => settle(signal.reason as Error);
       const settle = (error?: Error) => {
         client.off('ready', onReady).off('error', onError).off('end', onEnd);
+        signal.removeEventListener('abort', onAbort);
         const failures = this.#connectFailures ?? 0;
         this.#connectFailures = undefined;
         if (!error) return resolve();
@@ -175,6 +218,8 @@ export class RedisProvider extends LazyProvider<RedisClient> {
       };
       const onEnd = () => settle(lastError ?? new Error('connection ended before it was ready'));
       client.on('ready', onReady).on('error', onError).on('end', onEnd);
+      // Disposal, a timeout or the caller's signal: settle() disconnects, which ends ioredis' reconnection loop.
+      signal.addEventListener('abort', onAbort, { once: true });
       if (client.status !== 'connecting' && client.status !== 'connect' && client.status !== 'reconnecting') {
         // Failures arrive through the events above.
         client.connect().catch(() => undefined);
@@ -189,16 +234,28 @@ export class RedisProvider extends LazyProvider<RedisClient> {
     }
   }
 
-  protected async closeClient(client: RedisClient): Promise<void> {
-    await Promise.all(
+  /**
+   * A connection that is ready quits (the server answers what was sent before, then closes). One that is not (the
+   * server is down and ioredis is reconnecting, or it never connected) has nothing to flush: it is disconnected at
+   * once, which rejects the commands waiting for a connection, and the report says so.
+   */
+  protected async closeClient(client: RedisClient): Promise<string | undefined> {
+    const notes = await Promise.all(
       (this.#replica ? [client, this.#replica] : [client]).map(async (c) => {
-        if (c.status === 'wait' || c.status === 'end') return c.disconnect();
+        if (c.status !== 'ready') {
+          const queued = (c as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0;
+          const note = c.status === 'wait' || c.status === 'end' ? undefined : `no connection (${c.status}): closed at once, ${queued} queued command${queued === 1 ? '' : 's'} rejected`;
+          c.disconnect();
+          return note;
+        }
         // quit() resolves on the server's OK; the socket closes just after. Resolve when it has.
         const ended = new Promise((resolve) => c.once('end', resolve));
         await c.quit();
         if ((c.status as string) !== 'end') await ended;
+        return undefined;
       }),
     );
+    return notes.filter(Boolean).join('; ') || undefined;
   }
 
   protected destroyClient(client: RedisClient): void {

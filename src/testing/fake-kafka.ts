@@ -27,7 +27,7 @@ export class FakeKafkaProvider extends LazyProvider<Kafka> {
   }
 
   #assertOpen(): void {
-    if (this.lifecycle.shuttingDown) throw new DisposedError(this.name);
+    if (this.lifecycle.disposing) throw new DisposedError(this.name);
   }
 
   producer(): Producer {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { kafkaEnv, kafkaHarness } from '../helpers/kafka-servers.js';
+import { runTsChild } from '../helpers/run-child.js';
 import '../helpers/servers.js';
 
 const servers = inject('servers');
@@ -96,5 +97,56 @@ describe('installShutdownHooks in a real process', () => {
     expect(code, run.stderr()).toBe(1);
     expect(at - second).toBeLessThan(3000); // "at once": far below the 20 s the slow store would take
     expect(run.result().code).toBe(1);
+  });
+});
+
+const multiFixture = fileURLToPath(new URL('../fixtures/multi-container-service.ts', import.meta.url));
+
+/** Runs the two-container child and returns its outcome with its JSON log lines. */
+async function runMultiContainer(env: Record<string, string>) {
+  const outcome = await runTsChild(
+    multiFixture,
+    { ...process.env, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(servers.redis.plain), DB_SHUTDOWN_TIMEOUT_MS: '8000', ...env },
+    30_000,
+  );
+  const lines = outcome.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { app?: string; msg?: string });
+  const disposed = (app: string) =>
+    lines.filter((line) => line.app === app && /^container disposed/.test(line.msg ?? '')) as Array<{ disposal: { ok: boolean; providers: Array<{ provider: string; status: string }> } }>;
+  return { ...outcome, lines, disposed };
+}
+
+describe('installShutdownHooks with two containers in one process', () => {
+  it('one SIGTERM disposes both (the slower one too) and the process exits 0 by itself, once both are done', async () => {
+    const run = await runMultiContainer({ WORKER_SLOW_MS: '1500' });
+    expect(run.signal, run.stderr).toBeNull(); // not killed by the guard: it exited by itself
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.lines.filter((line) => line.msg === 'shutdown started').map((line) => line.app).sort()).toEqual(['api', 'worker']);
+    const api = run.disposed('api');
+    const worker = run.disposed('worker');
+    expect(api).toHaveLength(1);
+    expect(worker).toHaveLength(1);
+    expect(api[0]!.disposal.providers).toEqual(expect.arrayContaining([expect.objectContaining({ provider: 'redis', status: 'closed' })]));
+    expect(worker[0]!.disposal.providers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ provider: 'redis', status: 'closed' }),
+        expect.objectContaining({ provider: 'worker-store', status: 'closed' }),
+      ]),
+    );
+    const combined = run.lines.filter((line) => 'containers' in line);
+    expect(combined).toEqual([expect.objectContaining({ containers: 2, failed: 0, code: 0, signal: 'SIGTERM' })]);
+  });
+
+  it('exits 1 when one container fails to close, after logging both reports', async () => {
+    const run = await runMultiContainer({ WORKER_SLOW_MS: '1000', API_FAIL: '1' });
+    expect(run.signal, run.stderr).toBeNull();
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(run.disposed('api').map((line) => line.disposal.ok)).toEqual([false]);
+    const worker = run.disposed('worker');
+    expect(worker.map((line) => line.disposal.ok)).toEqual([true]);
+    expect(worker[0]!.disposal.providers).toEqual(expect.arrayContaining([expect.objectContaining({ provider: 'redis', status: 'closed' })]));
+    expect(run.lines.filter((line) => 'containers' in line)).toEqual([expect.objectContaining({ containers: 2, failed: 1, code: 1 })]);
   });
 });

@@ -37,9 +37,18 @@ describe('Kafka option mapping', () => {
       KAFKA_CONNECTION_TIMEOUT_MS: '4000',
       KAFKA_REQUEST_TIMEOUT_MS: '9000',
     }).kafka!;
-    const options = kafkaJsOptions(cfg, createLogger({ level: 'warn' }), new SocketPool());
+    let refuse = false;
+    const pool = new SocketPool();
+    const options = kafkaJsOptions(cfg, createLogger({ level: 'warn' }), pool, () => refuse);
+    // A function, so that kafkajs' connect retry loop can be ended: an empty list is non-retriable for kafkajs.
+    const brokers = options.brokers as () => string[];
+    expect(brokers()).toEqual(['b1.example.internal:25073', 'b2.example.internal:25073']);
+    refuse = true;
+    expect(brokers()).toEqual([]);
+    refuse = false;
+    pool.close();
+    expect(brokers()).toEqual([]);
     expect(options).toMatchObject({
-      brokers: ['b1.example.internal:25073', 'b2.example.internal:25073'],
       clientId: 'svc',
       ssl: { ca: PEM, servername: 'kafka.example.internal', rejectUnauthorized: true },
       sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' },

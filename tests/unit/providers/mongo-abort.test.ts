@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDbContainer } from '../../../src/container.js';
-import { ProviderError } from '../../../src/errors.js';
+import { DisposedError, ProviderError } from '../../../src/errors.js';
 import { MongoProvider } from '../../../src/providers/mongo.js';
 import { captureLogs } from '../../helpers/logs.js';
 
@@ -26,7 +26,8 @@ describe('MongoProvider connect retries and disposal', () => {
     expect(Date.now() - started).toBeLessThan(2000); // far below the 5 s backoff: the sleep was aborted
     expect(a).toBeInstanceOf(ProviderError);
     expect(b).toBeInstanceOf(ProviderError);
-    expect((a as Error).message).toBe('[mongodb] connect failed: provider disposed');
+    expect(a).toBeInstanceOf(DisposedError);
+    expect((a as Error).message).toBe('[mongodb] connect aborted: the provider was disposed while it was connecting');
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap')).toEqual([]);
   });

@@ -82,7 +82,7 @@ describe('PrismaProvider over a recorded engine', () => {
     await lifecycle.dispose();
   });
 
-  it('connect() gives up after PRISMA_RETRY_RETRIES with a ProviderError keeping the cause', async () => {
+  it('connect() gives up after PRISMA_RETRY_RETRIES with a ProviderError keeping a scrubbed copy of the cause', async () => {
     const { provider, engine, lifecycle } = setup({ PRISMA_RETRY_RETRIES: '2' });
     const cause = new Error(`Server selection timeout for ${URL}`);
     engine.start = async () => {
@@ -93,7 +93,13 @@ describe('PrismaProvider over a recorded engine', () => {
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as Error).message).toMatch(/^\[prisma\] connect failed: Server selection timeout/);
     expect((error as Error).message).not.toContain(PASSWORD);
-    expect((error as Error).cause).toBe(cause);
+    // The cause is a copy (same class, same fields) with the credentials removed; the original is left alone.
+    const kept = (error as Error).cause as Error;
+    expect(kept).not.toBe(cause);
+    expect(Object.getPrototypeOf(kept)).toBe(Object.getPrototypeOf(cause));
+    expect(kept.message).toBe('Server selection timeout for mongodb://***@127.0.0.1:9/ratecreator');
+    expect(kept.stack).not.toContain(PASSWORD);
+    expect(cause.message).toContain(PASSWORD);
     await lifecycle.dispose();
   });
 
