@@ -45,6 +45,25 @@ export function mongoClientOptions(cfg: MongoConfig): MongoClientOptions {
   return options;
 }
 
+/** Destroys every `net.Socket` reachable from `root` within a few levels (maps, sets, arrays, objects). */
+function destroySockets(root: unknown, depth = 0, seen = new Set<object>()): number {
+  if (root === null || typeof root !== 'object' || seen.has(root) || depth > 8) return 0;
+  seen.add(root);
+  const { Socket } = require('node:net') as typeof import('node:net');
+  if (root instanceof Socket) {
+    root.destroy();
+    return 1;
+  }
+  let count = 0;
+  const children: Iterable<unknown> =
+    root instanceof Map ? root.values() : root instanceof Set || Array.isArray(root) ? (root as Iterable<unknown>) : Object.values(root);
+  for (const child of children) count += destroySockets(child, depth + 1, seen);
+  if (!(root instanceof Map) && !(root instanceof Set) && !Array.isArray(root)) {
+    for (const symbol of Object.getOwnPropertySymbols(root)) count += destroySockets((root as Record<symbol, unknown>)[symbol], depth + 1, seen);
+  }
+  return count;
+}
+
 /**
  * MongoDB through the native driver. `client` is the real `MongoClient`; the driver is loaded on first use and
  * opens nothing until `connect()` or the first operation. `connect()` retries per the policy (p-retry, delays from
@@ -193,8 +212,14 @@ export class MongoProvider extends LazyProvider<MongoClient> {
     await client.close();
   }
 
-  protected destroyClient(): void {
-    // MongoClient has no harder close than close() (its `force` flag is unused); the pending close goes on.
-    this.log.warn('close did not finish in time; sockets are left to the driver');
+  /**
+   * MongoClient has no harder close than close() (its `force` flag is unused), and close() waits for a frozen server
+   * (its `endSessions` has no deadline) while the driver's monitors keep the process alive. The hard close destroys
+   * every socket the client holds, found by walking its topology (the driver keeps them in pools, monitors and
+   * checked-out connections whose fields change between versions): the pending close() then fails fast and finishes.
+   */
+  protected destroyClient(client: MongoClient): void {
+    const destroyed = destroySockets((client as unknown as { topology?: unknown }).topology);
+    this.log.warn({ destroyed }, 'close did not finish in time: connections destroyed');
   }
 }

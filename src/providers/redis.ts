@@ -3,7 +3,7 @@ import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { inject, injectable } from 'tsyringe';
 import type { DbConfig, RedisConfig, TlsConfig } from '../config/index.js';
 import { backoffDelay } from '../config/retry.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage, ProviderError } from '../errors.js';
 import { REDACTED } from '../secrets.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
@@ -64,6 +64,32 @@ function guardAuth(connection: Redis, log: Logger): void {
   });
 }
 
+/**
+ * Disconnects now. ioredis' `disconnect()` during a reconnection delay cancels the reconnection but never ends the
+ * client: its status stays `reconnecting`, no `end` event comes, and the commands waiting for a connection are never
+ * rejected (their promises stay pending for ever). Those are finished here: rejected with `reason`, status `end`.
+ * Returns how many commands were rejected.
+ */
+function endNow(connection: RedisClient, reason: Error): number {
+  const internal = connection as unknown as {
+    status: string;
+    offlineQueue?: { length: number };
+    commandQueue?: { length: number };
+    flushQueue?(error: Error): void;
+    setStatus?(status: string): void;
+  };
+  const queued = (internal.offlineQueue?.length ?? 0) + (internal.commandQueue?.length ?? 0);
+  connection.disconnect();
+  if (!connection.isCluster && internal.status !== 'end' && internal.status !== 'wait') {
+    internal.flushQueue?.(reason);
+    internal.setStatus?.('end');
+  }
+  return queued;
+}
+
+/** See `disconnectTimeout` below. */
+const DISCONNECT_TIMEOUT_MS = 200;
+
 /** ioredis options shared by every connection the provider opens. */
 function nodeOptions(cfg: RedisConfig): RedisOptions {
   return {
@@ -75,6 +101,9 @@ function nodeOptions(cfg: RedisConfig): RedisOptions {
     commandTimeout: cfg.commandTimeoutMs,
     maxRetriesPerRequest: cfg.maxRetriesPerRequest,
     keepAlive: 30_000,
+    // ioredis' disconnect() half-closes and destroys the socket after this long unless it closed; its timer is not
+    // cleared when the socket was already gone (a server that died), so its default 2 s kept processes alive.
+    disconnectTimeout: DISCONNECT_TIMEOUT_MS,
     // After a failover the old primary answers READONLY: reconnect and resend.
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
   };
@@ -208,7 +237,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
         this.#connectFailures = undefined;
         if (!error) return resolve();
         // Leave no reconnection loop behind: the caller was told it failed and may call connect() again.
-        client.disconnect();
+        endNow(client, new ProviderError(this.name, 'command rejected: connect() gave up before a connection was ready'));
         reject(failures > 0 ? new Error(`gave up after ${failures} attempt${failures === 1 ? '' : 's'}: ${errorMessage(error)}`) : error);
       };
       const onReady = () => settle();
@@ -243,10 +272,10 @@ export class RedisProvider extends LazyProvider<RedisClient> {
     const notes = await Promise.all(
       (this.#replica ? [client, this.#replica] : [client]).map(async (c) => {
         if (c.status !== 'ready') {
-          const queued = (c as unknown as { offlineQueue?: { length: number } }).offlineQueue?.length ?? 0;
-          const note = c.status === 'wait' || c.status === 'end' ? undefined : `no connection (${c.status}): closed at once, ${queued} queued command${queued === 1 ? '' : 's'} rejected`;
-          c.disconnect();
-          return note;
+          const status = c.status;
+          const queued = endNow(c, new ProviderError(this.name, 'command rejected: the provider was disposed while there was no connection (the command was not acknowledged)'));
+          if (status === 'wait' || status === 'end') return undefined;
+          return `no connection (${status}): closed at once, ${queued} queued command${queued === 1 ? '' : 's'} rejected`;
         }
         // quit() resolves on the server's OK; the socket closes just after. Resolve when it has.
         const ended = new Promise((resolve) => c.once('end', resolve));
