@@ -2,7 +2,6 @@ import type { DependencyContainer } from 'tsyringe';
 import { errorMessage } from '../errors.js';
 import { lifecycleOf } from '../container.js';
 import { PROVIDER_ALIASES } from '../tokens.js';
-import { withTimeout } from './timeout.js';
 import { DEFAULT_HEALTH_TIMEOUT_MS } from './lazy-provider.js';
 import type { DbProvider, HealthStatus } from './types.js';
 
@@ -46,7 +45,8 @@ async function probe(provider: DbProvider<unknown>, timeoutMs: number, probeUnus
   if (!probeUnused || first.status !== 'not_initialized') return first;
   const started = performance.now();
   try {
-    await withTimeout(() => provider.connect(), timeoutMs, `${provider.name} connect`);
+    // The timeout stops the attempt and its retries: nothing keeps dialling after the answer was given.
+    await provider.connect({ timeoutMs });
   } catch (error) {
     return { provider: provider.name, status: 'down', latencyMs: Math.round(performance.now() - started), error: errorMessage(error) };
   }
