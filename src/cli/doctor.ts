@@ -4,9 +4,8 @@ import type { Env } from '../config/env.js';
 import { loadConfig, type DbConfig } from '../config/index.js';
 import { createDbContainer, PROVIDER_CLASSES } from '../container.js';
 import { ConfigError, errorMessage, type ConfigIssue } from '../errors.js';
-import { withTimeout } from '../lifecycle/timeout.js';
 import type { DbProvider } from '../lifecycle/types.js';
-import { createLogger, stripUrlCredentials } from '../providers/logger.js';
+import { createLogger } from '../providers/logger.js';
 import { parseOptions, wantsHelp } from './options.js';
 
 /** One provider's line in the doctor's table. */
@@ -20,10 +19,15 @@ export interface DoctorRow {
   readonly error?: string;
 }
 
+/** The variables that make a provider configured, named when none is. */
+const CONFIGURING_VARIABLES = ['REDIS_URL', 'REDIS_HOST', 'KAFKA_SERVICE_URI', 'DATABASE_URL_ONLINE', 'MONGODB_URL', 'ALGOLIA_APP_ID'];
+
 /** What `ratecreator-db doctor` found. */
 export interface DoctorResult {
-  /** True when there is no configuration error and every configured provider is up. */
+  /** True when there is no configuration error, at least one provider is configured, and every configured one is up. */
   readonly ok: boolean;
+  /** True when no provider is configured at all (an empty or missing environment): nothing was checked. */
+  readonly nothingConfigured: boolean;
   readonly configIssues: readonly ConfigIssue[];
   readonly rows: readonly DoctorRow[];
 }
@@ -97,18 +101,20 @@ export async function runDoctor(env: Env, timeoutMs = 5000): Promise<DoctorResul
       const info = describe(config, section);
       const started = performance.now();
       try {
-        await withTimeout(() => provider.connect(), timeoutMs, `${provider.name} connect`);
+        // connect()'s own timeout stops the attempt (and its retries), not only the wait for it.
+        await provider.connect({ timeoutMs });
         const health = await provider.health({ timeoutMs });
         const status = health.status === 'up' ? 'up' : 'down';
         return { provider: provider.name, ...info, status, latencyMs: Math.round(performance.now() - started), ...(health.error ? { error: health.error } : {}) };
       } catch (error) {
-        return { provider: provider.name, ...info, status: 'down', latencyMs: Math.round(performance.now() - started), error: stripUrlCredentials(errorMessage(error)) };
+        return { provider: provider.name, ...info, status: 'down', latencyMs: Math.round(performance.now() - started), error: errorMessage(error) };
       }
     }),
   );
   await container.dispose();
-  const ok = configIssues.length === 0 && rows.every((row) => row.status === 'up' || row.status === 'not_configured');
-  return { ok, configIssues, rows };
+  const nothingConfigured = rows.every((row) => row.status === 'not_configured');
+  const ok = !nothingConfigured && configIssues.length === 0 && rows.every((row) => row.status === 'up' || row.status === 'not_configured');
+  return { ok, nothingConfigured, configIssues, rows };
 }
 
 /** The result as a plain-text report. */
@@ -130,7 +136,11 @@ export function formatDoctor(result: DoctorResult): string {
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((cells) => cells[column]!.length)));
   for (const cells of table) lines.push(cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
-  lines.push('', result.ok ? 'All configured providers are up.' : 'Some providers are down or misconfigured.');
+  if (result.nothingConfigured) {
+    lines.push('', `No provider is configured: set at least one of ${CONFIGURING_VARIABLES.join(', ')} (see .env.example).`);
+  } else {
+    lines.push('', result.ok ? 'All configured providers are up.' : 'Some providers are down or misconfigured.');
+  }
   return lines.join('\n');
 }
 
@@ -155,8 +165,8 @@ options:
   -h, --help         print this help and exit 0
 
 exit codes:
-  0  every configured provider is up
-  1  a provider is down, or the configuration has errors
+  0  every configured provider is up (and at least one is configured)
+  1  a provider is down, the configuration has errors, or no provider is configured
   2  usage error
 `;
 

@@ -64,7 +64,7 @@ export const MONGO_VARIABLES: readonly string[] = [
 ];
 
 /** The shape of a MongoDB connection string, for `expected`. */
-export const MONGO_URL_SHAPE = 'mongodb://[user:password@]host[:port][,host:port...][/database][?options] or mongodb+srv://...';
+export const MONGO_URL_SHAPE = 'mongodb://host[:port][,host:port...][/database][?options] or mongodb+srv://..., credentials as user:password@ before the hosts';
 
 /** What a MongoDB database name may be (the server's rules), for `expected`. */
 export const DB_NAME_RULES = 'a MongoDB database name: 1-63 bytes, none of / \\ . space " $ * < > : | ? and no NUL';

@@ -29,7 +29,7 @@ export interface PrismaConfig {
 /** Every variable the Prisma section reads. */
 export const PRISMA_VARIABLES: readonly string[] = ['DATABASE_URL_ONLINE', 'PRISMA_LOG_QUERIES', ...retryVariables('PRISMA')];
 
-const URL_SHAPE = 'mongodb://[user:password@]host[:port][,host:port...]/database[?options] or mongodb+srv://...';
+const URL_SHAPE = 'mongodb://host[:port][,host:port...]/database[?options] or mongodb+srv://..., credentials as user:password@ before the hosts';
 
 /** URL parameters whose value must be a non-negative integer. */
 const INTEGER_PARAMETERS = [

@@ -56,7 +56,7 @@ export interface RedisConfig {
   readonly target: string;
 }
 
-const URL_SHAPE = 'redis://[user:password@]host[:port][/db] or rediss://... (TLS)';
+const URL_SHAPE = 'redis://host[:port][/db] or rediss://... (TLS), credentials as user:password@ before the host';
 /** The characters Redis allows in a Sentinel master name (it becomes the path of `target`). */
 const SENTINEL_NAME = /^[A-Za-z0-9._-]+$/;
 
