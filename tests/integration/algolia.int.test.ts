@@ -150,6 +150,7 @@ describe('AlgoliaProvider against the local Algolia server', () => {
       logger: captureLogs().logger,
     });
     const provider = c.resolve(AlgoliaProvider);
+    const held = provider.client; // an app that kept the client from before the disposal
     await provider.client.saveObject({ indexName: 'd', body: { objectID: '1' } });
     expect(await server.openConnections()).toBe(1); // the agent keeps the socket alive
     const before = server.requestCount;
@@ -162,6 +163,8 @@ describe('AlgoliaProvider against the local Algolia server', () => {
     const deadline = Date.now() + 2000;
     while ((await server.openConnections()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await server.openConnections()).toBe(0);
-    await expect(provider.client.getObject({ indexName: 'd', objectID: '1' })).rejects.toBeInstanceOf(DisposedError);
+    // The provider refuses to hand out the client; a client kept from before refuses to send.
+    expect(() => provider.client).toThrow(DisposedError);
+    await expect(held.getObject({ indexName: 'd', objectID: '1' })).rejects.toBeInstanceOf(DisposedError);
   });
 });

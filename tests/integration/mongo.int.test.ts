@@ -152,9 +152,12 @@ describe('MongoProvider against FerretDB', () => {
     expect(second).toBe(first);
     expect(first.providers.find((row) => row.provider === 'mongodb')).toMatchObject({ phase: 'stores', status: 'closed' });
     await provider.dispose();
-    expect(() => c.resolve(MongoProvider)).toThrow();
-    expect(() => provider.db()).not.toThrow(DisposedError); // the built client object stays readable...
-    await expect(provider.db().collection('d').findOne({})).rejects.toThrow(); // ...but it is closed
+    // After disposal every way to the client fails with DisposedError naming the provider (issue 11's contract).
+    expect(() => c.resolve(MongoProvider)).toThrow(DisposedError);
+    expect(() => c.resolve(MongoProvider)).toThrow(/\[mongodb\]/);
+    expect(() => provider.db()).toThrow(DisposedError);
+    expect(() => provider.client).toThrow(/\[mongodb\] provider has been disposed/);
+    await expect(provider.connect()).rejects.toBeInstanceOf(DisposedError);
     expect(await provider.health()).toMatchObject({ status: 'shutting_down' });
   });
 });

@@ -64,7 +64,8 @@ describe('Redis outages', () => {
     const server = await ownServer();
     const c = container(server.port, { DB_SHUTDOWN_TIMEOUT_MS: '800' });
     const redis = c.resolve(RedisProvider);
-    await redis.client.set('k', 'v');
+    const client = redis.client as Redis;
+    await client.set('k', 'v');
     process.kill(server.pid, 'SIGSTOP');
     cleanups.push(async () => process.kill(server.pid, 'SIGCONT'));
     const started = Date.now();
@@ -75,9 +76,9 @@ describe('Redis outages', () => {
     expect(report.providers).toEqual([expect.objectContaining({ provider: 'redis', status: 'timed_out' })]);
     expect(report.ok).toBe(false);
     // Hard close after the timeout: the socket is destroyed at once, so no handle outlives disposal.
-    expect((redis.client as Redis).stream.destroyed).toBe(true);
+    expect(client.stream.destroyed).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 10)); // the close callback runs on the next loop turn
-    expect(redis.client.status).toBe('end');
+    expect(client.status).toBe('end');
   });
 
   it('health and checkHealth report down within their timeout while the server is frozen', async () => {

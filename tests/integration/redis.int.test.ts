@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { DependencyContainer } from 'tsyringe';
 import { createDbContainer, disposeWithReport } from '../../src/container.js';
-import { ProviderError } from '../../src/errors.js';
+import { DisposedError, ProviderError } from '../../src/errors.js';
 import { RedisProvider } from '../../src/providers/redis.js';
 import { captureLogs } from '../helpers/logs.js';
 import '../helpers/servers.js';
@@ -92,10 +92,12 @@ describe('RedisProvider against real Redis', () => {
     const redis = c.resolve(RedisProvider);
     expect(await redis.health()).toMatchObject({ status: 'not_initialized' });
     expect(redis.isBuilt).toBe(false);
-    await redis.client.ping();
+    const client = redis.client;
+    await client.ping();
     const report = await disposeWithReport(c);
     expect(report.providers).toEqual([expect.objectContaining({ provider: 'redis', status: 'closed' })]);
-    expect(redis.client).toBeDefined(); // the built client stays readable
+    expect(client.status).toBe('end'); // the client built before is closed...
+    expect(() => redis.client).toThrow(DisposedError); // ...and the provider refuses to hand it out
   });
 
   it('only disconnects a client that was built but never connected', async () => {
