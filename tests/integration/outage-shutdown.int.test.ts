@@ -155,6 +155,8 @@ function scenarios(
   for (const [fault, phase, connectFirst] of only) {
     it(`${provider}: server ${fault}, disposal during ${phase}`, async () => {
       const run = await runChild(provider, phase, fault, target(), connectFirst);
+      const rows = run.disposed.providers.map((row: { status: string; ms: number }) => `${row.status}:${row.ms}`).join(',');
+      console.log(`FIGURES ${JSON.stringify({ provider, fault, phase, disposalMs: run.disposed.ms, rows, livedAfterDisposalMs: run.livedAfterDisposalMs })}`);
       expectClean(run, fault, exitWithinMs(fault));
       if (phase === 'connect') {
         const connect = run.result!.outcomes[0] as Outcome;

@@ -53,7 +53,7 @@ describe('config validation where values become host names, database names or UR
   it('PEM text pasted into a *_FILE variable is named, never echoed', () => {
     const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secretbody';
     const pem = `-----BEGIN PRIVATE KEY-----\\n${body}\\n-----END PRIVATE KEY-----`;
-    for (const env of [
+    for (const env of <Array<Record<string, string>>>[
       { REDIS_HOST: 'cache.example.com', REDIS_TLS_KEY_FILE: pem, REDIS_TLS_CERT: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----' },
       { REDIS_HOST: 'cache.example.com', REDIS_TLS_CA_FILE: body },
     ]) {
