@@ -42,6 +42,12 @@ export interface RedisConfig {
   readonly sentinels: readonly HostPort[];
   readonly sentinelName?: string;
   readonly sentinelPassword?: string;
+  /**
+   * Sentinel mode: subscribe to the Sentinels' `+switch-master` and reconnect as soon as a failover is announced,
+   * instead of writing on to the old primary until Sentinel demotes it (~10 s after a manual failover; those writes
+   * are acknowledged, then discarded). @default true
+   */
+  readonly sentinelFailoverDetector: boolean;
   readonly clusterNodes: readonly HostPort[];
   /** Sentinel: `RedisProvider.readClient` reads from a replica. Cluster: reads go to replicas. @default false */
   readonly readFromReplicas: boolean;
@@ -63,7 +69,8 @@ const SENTINEL_NAME = /^[A-Za-z0-9._-]+$/;
 /** Every variable the Redis section reads. */
 export const REDIS_VARIABLES: readonly string[] = [
   'REDIS_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_DB', 'REDIS_KEY_PREFIX',
-  'REDIS_MODE', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES',
+  'REDIS_MODE', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_SENTINEL_FAILOVER_DETECTOR',
+  'REDIS_CLUSTER_NODES',
   'REDIS_READ_FROM_REPLICAS', 'REDIS_CONNECT_TIMEOUT_MS', 'REDIS_COMMAND_TIMEOUT_MS',
   'REDIS_MAX_RETRIES_PER_REQUEST', ...tlsVariables('REDIS'), ...retryVariables('REDIS'),
 ];
@@ -148,6 +155,7 @@ export function readRedisConfig(env: Env, issues: ConfigIssue[], warnings: strin
       REDIS_SENTINELS: optionalHostList('comma-separated host:port list of Sentinels (IPv6 in brackets)', 26379),
       REDIS_SENTINEL_NAME: optionalMatching(SENTINEL_NAME, 'the master group name Sentinel monitors: letters, digits, . - _'),
       REDIS_SENTINEL_PASSWORD: optionalString('the Sentinel password'),
+      REDIS_SENTINEL_FAILOVER_DETECTOR: optionalBool('true or false'),
       REDIS_CLUSTER_NODES: optionalHostList('comma-separated host:port list of cluster nodes (IPv6 in brackets)', 6379),
       REDIS_READ_FROM_REPLICAS: optionalBool('true or false'),
       REDIS_CONNECT_TIMEOUT_MS: intWithDefault(1, 10_000, 'milliseconds, an integer >= 1'),
@@ -219,6 +227,7 @@ export function readRedisConfig(env: Env, issues: ConfigIssue[], warnings: strin
     sentinels,
     ...(v.REDIS_SENTINEL_NAME ? { sentinelName: v.REDIS_SENTINEL_NAME as string } : {}),
     ...(v.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: v.REDIS_SENTINEL_PASSWORD as string } : {}),
+    sentinelFailoverDetector: (v.REDIS_SENTINEL_FAILOVER_DETECTOR as boolean | undefined) ?? true,
     clusterNodes,
     readFromReplicas,
     connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS as number,

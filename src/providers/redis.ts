@@ -87,6 +87,15 @@ function endNow(connection: RedisClient, reason: Error): number {
   return queued;
 }
 
+/**
+ * ioredis closes the failover detector's Sentinel subscriptions on `disconnect()` but not when `quit()` ends the
+ * connection, which would leave one open socket per Sentinel behind a clean disposal.
+ */
+function closeFailoverDetector(connection: RedisClient): void {
+  const connector = (connection as unknown as { connector?: { failoverDetector?: { cleanup(): void } | null } }).connector;
+  connector?.failoverDetector?.cleanup();
+}
+
 /** See `disconnectTimeout` below. */
 const DISCONNECT_TIMEOUT_MS = 200;
 
@@ -168,6 +177,8 @@ export class RedisProvider extends LazyProvider<RedisClient> {
       role,
       sentinelPassword: cfg.sentinelPassword,
       sentinelRetryStrategy: retryStrategy,
+      // Reconnect on a failover announced by the Sentinels, not only when the old primary's connection breaks.
+      failoverDetector: cfg.sentinelFailoverDetector,
       enableTLSForSentinelMode: cfg.tls !== undefined,
       sentinelTLS: tlsOptions(cfg.tls),
     });
@@ -281,6 +292,7 @@ export class RedisProvider extends LazyProvider<RedisClient> {
         const ended = new Promise((resolve) => c.once('end', resolve));
         await c.quit();
         if ((c.status as string) !== 'end') await ended;
+        closeFailoverDetector(c);
         return undefined;
       }),
     );

@@ -23,6 +23,7 @@ describe('loadConfig: Redis section', () => {
     ['REDIS_RETRY_FACTOR', '0.5', /REDIS_RETRY_FACTOR: a number >= 1/],
     ['REDIS_RETRY_RETRIES', 'x', /REDIS_RETRY_RETRIES: an integer >= 0/],
     ['REDIS_READ_FROM_REPLICAS', 'true', /REDIS_READ_FROM_REPLICAS: only with REDIS_MODE=sentinel or cluster/],
+    ['REDIS_SENTINEL_FAILOVER_DETECTOR', 'yes please', /REDIS_SENTINEL_FAILOVER_DETECTOR: true or false/],
     ['REDIS_TLS_CA', 'not pem at all', /REDIS_TLS_CA: the CA certificate as PEM text/],
     ['REDIS_TLS_CA_FILE', '/nonexistent/ca.pem', /REDIS_TLS_CA_FILE: a readable PEM file .*ENOENT/],
     ['REDIS_TLS_CERT', PEM, /REDIS_TLS_KEY: client certificate and key are set together/],
@@ -114,6 +115,12 @@ describe('loadConfig: Redis section', () => {
     expect(cluster).toMatchObject({ mode: 'cluster', maxRetriesPerRequest: null });
     expect(cluster?.tls).toBeUndefined(); // every node is loopback
     expect(sentinel?.tls).toBeDefined(); // remote Sentinels
+  });
+
+  it('subscribes to Sentinel failover announcements unless REDIS_SENTINEL_FAILOVER_DETECTOR=false', () => {
+    const env = { REDIS_SENTINELS: '127.0.0.1:26379', REDIS_SENTINEL_NAME: 'main' };
+    expect(loadConfig(env).redis?.sentinelFailoverDetector).toBe(true);
+    expect(loadConfig({ ...env, REDIS_SENTINEL_FAILOVER_DETECTOR: 'false' }).redis?.sentinelFailoverDetector).toBe(false);
   });
 
   it('treats empty strings as unset and returns a deeply frozen object', () => {

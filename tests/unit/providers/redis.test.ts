@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { createDbContainer } from '../../../src/container.js';
 import { ConfigError, DisposedError } from '../../../src/errors.js';
 import { RedisProvider } from '../../../src/providers/redis.js';
@@ -41,5 +42,18 @@ describe('RedisProvider after disposal', () => {
     await c.dispose();
     await expect(redis.connect()).rejects.toBeInstanceOf(DisposedError);
     expect(() => redis.readClient).toThrow(DisposedError);
+  });
+});
+
+describe('RedisProvider in Sentinel mode', () => {
+  it('hands ioredis the failover detector setting (on by default), without connecting', async () => {
+    const env = { REDIS_SENTINELS: '127.0.0.1:1', REDIS_SENTINEL_NAME: 'main' };
+    for (const [value, expected] of [[undefined, true], ['false', false]] as const) {
+      const c = createDbContainer({ env: { ...env, ...(value ? { REDIS_SENTINEL_FAILOVER_DETECTOR: value } : {}) }, logger: captureLogs().logger });
+      const client = c.resolve(RedisProvider).client as Redis;
+      expect(client.options).toMatchObject({ failoverDetector: expected, name: 'main' });
+      expect(client.status).toBe('wait');
+      await c.dispose();
+    }
   });
 });
