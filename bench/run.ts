@@ -1,13 +1,17 @@
 // Runs every bench/*.ts (except this file and util.ts) in its own process, in order, and prints their results.
+// The soak (soak.ts) is registered to run last: it takes SOAK_SECONDS (default 60) and every quick bench reports
+// before it starts. `node --import tsx bench/run.ts soak` (npm run bench:soak) runs it alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
+/** Long-running benches, in the order they run after all the others. */
+const LAST = ['soak.ts'];
 const only = process.argv.slice(2);
 const all = readdirSync(dir)
   .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && file !== 'util.ts')
-  .sort();
+  .sort((a, b) => LAST.indexOf(a) - LAST.indexOf(b) || (a < b ? -1 : a > b ? 1 : 0));
 // A name picks its own file when there is one (`startup` runs startup.ts, not bundled-startup.ts too), otherwise
 // every file whose name contains it (`kafka`).
 const files = all.filter(
@@ -15,7 +19,7 @@ const files = all.filter(
 );
 let failed = 0;
 for (const file of files) {
-  process.stderr.write(`# ${file}\n`);
+  process.stderr.write(`# ${file}${file === 'soak.ts' ? ` (${process.env.SOAK_SECONDS ?? 60} s; SOAK_SECONDS sets it)` : ''}\n`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', `${dir}${file}`], { stdio: 'inherit' });
   if (result.status !== 0) failed++;
 }

@@ -98,6 +98,16 @@ export function installShutdownHooks(container: DependencyContainer, options: Sh
     remove: () => removeEntry(hooks, entry),
   };
   hooks.entries.push(entry);
+  // A container disposed by the application (not by a signal) leaves the registry once its disposal ends, so a
+  // process that creates containers repeatedly does not keep every disposed one (and its clients) reachable. The
+  // abort fires inside dispose() before its promise is stored: the microtask reads that same promise, not a new run.
+  lifecycle.disposalSignal.addEventListener(
+    'abort',
+    () => queueMicrotask(() => void lifecycle.dispose().finally(() => {
+      if (!hooks.shutdown?.entries.includes(entry)) removeEntry(hooks, entry);
+    })),
+    { once: true },
+  );
   for (const signal of signals) {
     if (hooks.listeners.has(signal)) continue;
     const listener = () => onSignal(hooks, signal);

@@ -123,7 +123,7 @@ function expectClean(run: Run, fault: Fault, exitWithinMs = EXIT_AFTER_DISPOSAL_
     if (o.what === 'connect' && !o.ok) expect(['ProviderError', 'DisposedError']).toContain(o.name);
     if (o.what.startsWith('health')) expect(['down', 'up', 'shutting_down']).toContain(o.value);
   }
-  expect(run.disposed.ms).toBeLessThanOrEqual(DEADLINE_MS + 300);
+  expect(run.disposed.ms).toBeLessThanOrEqual(DEADLINE_MS + 1500); // a generous guard: a busy machine delays timers
   for (const row of run.disposed.providers) {
     if (fault === 'frozen') {
       expect(['closed', 'timed_out']).toContain(row.status);

@@ -64,6 +64,23 @@ describe('installShutdownHooks', () => {
     expect(process.listenerCount('SIGUSR2')).toBe(before);
     expect(ctx.exits).toEqual([]);
   });
+
+  it('a container the application disposes leaves the registry by itself: nothing keeps it reachable', async () => {
+    const before = process.listenerCount('SIGUSR2');
+    const ctx = setup(async () => undefined);
+    const other = setup(async () => undefined);
+    expect(process.listenerCount('SIGUSR2')).toBe(before + 1);
+    await ctx.container.dispose();
+    await other.container.dispose();
+    await sleep(0);
+    // Both entries are gone (the listener went with the last one), without calling the removers.
+    expect(process.listenerCount('SIGUSR2')).toBe(before);
+    // A later signal finds no container to dispose and calls no exit.
+    const third = setup(async () => undefined);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    expect(await third.exitedOnce).toBe(0);
+    expect([ctx.exits, other.exits]).toEqual([[], []]);
+  });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
