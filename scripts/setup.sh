@@ -12,7 +12,7 @@ command -v redis-server >/dev/null || apt_missing+=(redis-server)
 command -v redis-sentinel >/dev/null || apt_missing+=(redis-sentinel)
 command -v redis-cli >/dev/null || apt_missing+=(redis-tools)
 command -v openssl >/dev/null || apt_missing+=(openssl)
-# Java and Maven fetch and run the Apache Kafka broker; Go builds FerretDB (the MongoDB wire protocol server).
+# Java and Maven fetch and run the Apache Kafka broker; Go builds FerretDB (the MongoDB wire protocol server) and Toxiproxy.
 command -v java >/dev/null || apt_missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || apt_missing+=(maven)
 if [ ${#apt_missing[@]} -gt 0 ]; then
@@ -40,6 +40,12 @@ if command -v go >/dev/null; then
   npx tsx scripts/servers/ferretdb.ts build
 else
   log "WARNING: no Go (1.22+): FerretDB cannot be built (tests need it; the demo uses a fake)"
+fi
+# Toxiproxy (Go, from the Go module proxy) injects network faults between the package and each server in the tests.
+if command -v go >/dev/null; then
+  npx tsx scripts/servers/toxiproxy.ts build
+else
+  log "WARNING: no Go: Toxiproxy cannot be built (the network-fault tests need it)"
 fi
 # The pinned build tools the fixture apps are built with (esbuild; Next.js 14.2 and 15 with React), each in its own
 # directory under .cache/toolchains/ from tests/toolchains/<name>/ (skipped when already installed from that lockfile).

@@ -154,7 +154,8 @@ function apiVersionsAnswered(port: number): Promise<boolean> {
   });
 }
 
-async function waitForBroker(port: number, proc: ServerProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
+/** Waits until the broker on `port` answers ApiVersions; throws with its log's tail when it exits or runs out of time. */
+export async function waitForBroker(port: number, proc: ServerProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void proc.exited.then(() => (exited = true));

@@ -48,6 +48,11 @@ export interface KafkaConfig {
   readonly allowAutoTopicCreation: boolean;
   /** @default 'legacy' */
   readonly partitioner: KafkaPartitioner;
+  /**
+   * kafkajs' idempotent producer: the broker drops a retried batch it already wrote, so a send retried after a lost
+   * acknowledgement is not stored twice. Needs acks=-1 (the provider's default) and retries >= 1. @default false
+   */
+  readonly idempotent: boolean;
   /** Mapped onto kafkajs `retry` (connects, sends and admin requests). */
   readonly retry: RetryPolicy;
   /** Where the client connects, without credentials, for logs and reports. */
@@ -61,7 +66,7 @@ const LEGACY = { KAFKA_USERNAME: 'KAFKA_SASL_USERNAME', KAFKA_PASSWORD: 'KAFKA_S
 export const KAFKA_VARIABLES: readonly string[] = [
   'KAFKA_SERVICE_URI', 'KAFKA_CLIENT_ID', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD',
   'KAFKA_CONNECTION_TIMEOUT_MS', 'KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_ALLOW_AUTO_TOPIC_CREATION', 'KAFKA_PARTITIONER',
-  ...tlsVariables('KAFKA', 'SSL'), ...retryVariables('KAFKA'), ...Object.keys(LEGACY),
+  'KAFKA_IDEMPOTENT', ...tlsVariables('KAFKA', 'SSL'), ...retryVariables('KAFKA'), ...Object.keys(LEGACY),
 ];
 
 /** The legacy name `current` is read from, when the new name (and for the CA its `_FILE` twin) is unset. */
@@ -126,6 +131,7 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
       KAFKA_REQUEST_TIMEOUT_MS: intWithDefault(1, 30_000, 'milliseconds, an integer >= 1'),
       KAFKA_ALLOW_AUTO_TOPIC_CREATION: optionalBool('true or false'),
       KAFKA_PARTITIONER: optionalString('default or legacy', ['default', 'legacy']),
+      KAFKA_IDEMPOTENT: optionalBool('true or false'),
     },
     issues,
   );
@@ -148,6 +154,11 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
   }
   const sasl = readSasl(env, view, issues);
   const retry = readRetry(env, 'KAFKA', issues);
+  const idempotent = (v.KAFKA_IDEMPOTENT as boolean | undefined) ?? false;
+  // kafkajs throws when the producer is built otherwise; reported here, with the other issues, instead.
+  if (idempotent && retry.retries < 1) {
+    issues.push({ variable: 'KAFKA_IDEMPOTENT', expected: 'false when KAFKA_RETRY_RETRIES is 0 (an idempotent producer must retry)' });
+  }
   if (brokers === undefined) return undefined;
   if (sasl?.mechanism === 'plain' && !tls && !allLoopback) {
     warnings.push('KAFKA_SASL_MECHANISM=plain without KAFKA_SSL: the SASL password crosses the network in clear text');
@@ -162,6 +173,7 @@ export function readKafkaConfig(env: Env, issues: ConfigIssue[], warnings: strin
     requestTimeoutMs: v.KAFKA_REQUEST_TIMEOUT_MS as number,
     allowAutoTopicCreation: (v.KAFKA_ALLOW_AUTO_TOPIC_CREATION as boolean | undefined) ?? false,
     partitioner: (v.KAFKA_PARTITIONER as KafkaPartitioner | undefined) ?? 'legacy',
+    idempotent,
     retry,
     target: `${tls ? 'kafka+ssl' : 'kafka'}://${list.join(',')}`,
   };

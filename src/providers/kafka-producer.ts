@@ -9,10 +9,21 @@ interface InFlight {
 }
 
 /**
+ * A failed send as a {@link ProviderError} naming Kafka, the kafkajs error (for example
+ * `KafkaJSNumberOfRetriesExceeded`) kept as `cause`; the package's own errors pass unchanged.
+ */
+function wrapSendError(error: unknown): never {
+  if (error instanceof ProviderError) throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  throw new ProviderError('kafka', `send failed: ${message}`, { cause: error });
+}
+
+/**
  * The provider's one producer: the real kafkajs `Producer` object, whose `connect`, `disconnect`, `send` and
  * `sendBatch` are replaced on the instance so that
  * - the first send connects it (kafkajs alone throws "The producer is disconnected");
  * - every send is tracked, so closing awaits the sends already issued (kafkajs' `disconnect()` does not, #879);
+ * - every send asks for acks=-1 unless the caller set `acks`, and a failed one rejects with a {@link ProviderError};
  * - sends are refused with a {@link ProviderError} once the provider shuts down, or after an explicit
  *   `disconnect()` until an explicit `connect()`: nothing reconnects a producer that was disconnected on purpose.
  * kafkajs builds the producer as a plain object of closures, so replacing its methods changes nothing else.
@@ -39,8 +50,10 @@ export class SharedProducer {
     this.#raw = { connect, disconnect, send, sendBatch };
     producer.connect = () => this.connect();
     producer.disconnect = () => this.disconnect();
-    producer.send = (record) => this.#guard(() => send(record));
-    producer.sendBatch = (batch) => this.#guard(() => sendBatch(batch));
+    // acks=-1 (every in-sync replica) unless the caller asks otherwise: kafkajs' own default, made explicit here so
+    // that the durability a send resolves with never depends on a library default.
+    producer.send = (record) => this.#guard(() => send({ ...record, acks: record.acks ?? -1 }));
+    producer.sendBatch = (batch) => this.#guard(() => sendBatch({ ...batch, acks: batch.acks ?? -1 }));
   }
 
   get state(): ProducerState {
@@ -70,6 +83,16 @@ export class SharedProducer {
       }
     })();
     return this.#connecting;
+  }
+
+  /**
+   * Drops a connection that `connect()` reported but that does not answer (kafkajs 2.2.4 can resolve its connect over
+   * a stalled link): back to idle, so the next send or `connect()` dials afresh.
+   */
+  async reset(): Promise<void> {
+    if (this.#state !== 'connected') return;
+    this.#state = 'idle';
+    await this.#raw.disconnect().catch(() => undefined);
   }
 
   /** An intentional disconnect: later sends are refused (not reconnected) until `connect()` is called again. */
@@ -129,7 +152,7 @@ export class SharedProducer {
         new ProviderError('kafka', 'send refused: the producer was disconnected on purpose; call producer.connect() to use it again'),
       );
     }
-    return this.#track(this.#state === 'connected' ? work() : this.connect().then(work));
+    return this.#track((this.#state === 'connected' ? work() : this.connect().then(work)).catch(wrapSendError));
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import type { Admin, Consumer, ConsumerConfig, Kafka, KafkaConfig as KafkaJsConfig, Producer, RetryOptions } from 'kafkajs';
 import { inject, injectable } from 'tsyringe';
 import type { DbConfig, KafkaConfig, RetryPolicy } from '../config/index.js';
-import { ConfigError, DisposedError } from '../errors.js';
+import { ConfigError, DisposedError, errorMessage, ProviderError } from '../errors.js';
 import type { ContainerLifecycle } from '../lifecycle/container-lifecycle.js';
 import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { ProviderDisposal } from '../lifecycle/types.js';
@@ -52,6 +52,17 @@ export function kafkaJsOptions(cfg: KafkaConfig, log: Logger, sockets: SocketPoo
 }
 
 /**
+ * The idempotence options of the shared producer (`KAFKA_IDEMPOTENT`). kafkajs needs acks=-1 (the shared producer's
+ * default, see `SharedProducer`) and at least one retry (checked by the config); it already serialises produce
+ * requests per broker while idempotent, and the in-flight cap is Kafka's own rule for idempotence (at most 5 per
+ * connection). The retries stay those of the policy, so a send still fails in bounded time (kafkajs warns that
+ * bounded retries weaken its guarantee; the broker still drops a batch it already wrote).
+ */
+export function idempotenceOptions(cfg: KafkaConfig): { idempotent: boolean; maxInFlightRequests?: number } {
+  return cfg.idempotent ? { idempotent: true, maxInFlightRequests: 5 } : { idempotent: false };
+}
+
+/**
  * The default `maxWaitTimeInMs` of consumers: a quarter of the shutdown deadline, at most kafkajs' own 5000 ms. A
  * consumer's disconnect waits for the fetch in flight, and consumers get half the deadline: with kafkajs' default and
  * the default 10 s deadline, a disconnect right after a message could take the whole share and time out. Options
@@ -78,6 +89,8 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   readonly #admins = new Set<Admin>();
   #producer: SharedProducer | undefined;
   #health: { admin: Admin; connected?: Promise<void> } | undefined;
+  /** Disconnects of dropped health admins, awaited by disposal. */
+  readonly #retiring = new Set<Promise<void>>();
   #used = false;
   #closing = false;
   /** A `connect()` was stopped (timeout, caller's signal): the shared producer's retry loop must end. */
@@ -134,6 +147,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     const producer = this.client.producer({
       allowAutoTopicCreation: cfg.allowAutoTopicCreation,
       createPartitioner: cfg.partitioner === 'legacy' ? Partitioners.LegacyPartitioner : Partitioners.DefaultPartitioner,
+      ...idempotenceOptions(cfg),
     });
     const log = this.log.child({ role: 'producer', target: cfg.target });
     producer.on(producer.events.CONNECT, () => log.info('producer connected'));
@@ -204,7 +218,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
   }
 
   /** Connects the shared producer now instead of on its first send. A stopped attempt ends kafkajs' retry loop. */
-  protected async openClient(_client: Kafka, signal: AbortSignal): Promise<void> {
+  protected async openClient(client: Kafka, signal: AbortSignal): Promise<void> {
     this.producer();
     const onAbort = () => {
       this.#connectStopped = true;
@@ -212,6 +226,14 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await this.#producer!.connect();
+      // kafkajs can resolve a connect whose ApiVersions exchange stalled (a link that went silent): one real round
+      // trip proves the cluster answers, and an unusable connection is dropped rather than handed to the first send.
+      try {
+        await this.pingClient(client);
+      } catch (error) {
+        await this.#producer!.reset();
+        throw new ProviderError(this.name, `connected, but the cluster did not answer: ${errorMessage(error)}`, { cause: error });
+      }
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -225,9 +247,19 @@ export class KafkaProvider extends LazyProvider<Kafka> {
       health.connected = undefined;
       throw error;
     });
-    await health.connected;
-    const { brokers } = await health.admin.describeCluster();
-    if (brokers.length === 0) throw new Error('the cluster reported no brokers');
+    try {
+      await health.connected;
+      const { brokers } = await health.admin.describeCluster();
+      if (brokers.length === 0) throw new Error('the cluster reported no brokers');
+    } catch (error) {
+      // kafkajs keeps a broker whose ApiVersions request timed out marked connected, so every later probe on this
+      // admin would fail at once even after the link heals: drop it, and the next probe connects afresh.
+      if (this.#health === health) {
+        this.#health = undefined;
+        this.#retiring.add(health.admin.disconnect().catch(() => undefined));
+      }
+      throw error;
+    }
   }
 
   /** Marks the provider closing before the base class starts its bounded close, so sends are refused at once. */
@@ -245,7 +277,7 @@ export class KafkaProvider extends LazyProvider<Kafka> {
     const pending = this.#producer?.inFlight ?? 0;
     if (pending > 0) this.log.info({ pending }, 'waiting for sends in flight');
     const admins = [...this.#admins, ...(this.#health ? [this.#health.admin] : [])];
-    const [detail] = await Promise.all([this.#producer?.close(), ...admins.map((admin) => admin.disconnect())]);
+    const [detail] = await Promise.all([this.#producer?.close(), ...admins.map((admin) => admin.disconnect()), ...this.#retiring]);
     this.#sockets.close();
     return detail;
   }

@@ -26,6 +26,7 @@ describe('loadConfig: Kafka section', () => {
       requestTimeoutMs: 30_000,
       allowAutoTopicCreation: false,
       partitioner: 'legacy',
+      idempotent: false,
       retry: { retries: 5, initialDelayMs: 100, maxDelayMs: 5000, factor: 2, jitter: true },
       target: 'kafka+ssl://broker-1.example.internal:25073,broker-2.example.internal:9092',
     });
@@ -162,12 +163,29 @@ describe('loadConfig: Kafka section', () => {
     });
   });
 
+  it('KAFKA_IDEMPOTENT: off by default (as in kafkajs), read as a boolean, and rejected without retries', () => {
+    expect(loadConfig({ KAFKA_SERVICE_URI: REMOTE }).kafka!.idempotent).toBe(false);
+    expect(loadConfig({ KAFKA_SERVICE_URI: REMOTE, KAFKA_IDEMPOTENT: 'true' }).kafka!.idempotent).toBe(true);
+    expect(loadConfig({ KAFKA_SERVICE_URI: REMOTE, KAFKA_IDEMPOTENT: 'false' }).kafka!.idempotent).toBe(false);
+    const invalid = configError({ KAFKA_SERVICE_URI: REMOTE, KAFKA_IDEMPOTENT: 'exactly-once-please' });
+    expect(invalid.issues).toEqual([{ variable: 'KAFKA_IDEMPOTENT', expected: 'true or false' }]);
+    expect(invalid.message).toMatch(/KAFKA_IDEMPOTENT: true or false/);
+    expect(invalid.message).not.toContain('exactly-once-please');
+    // kafkajs refuses an idempotent producer that may not retry: reported at load time, with the other issues.
+    const noRetry = configError({ KAFKA_SERVICE_URI: REMOTE, KAFKA_IDEMPOTENT: 'true', KAFKA_RETRY_RETRIES: '0', KAFKA_PARTITIONER: 'x' });
+    expect(noRetry.issues.map((issue) => issue.variable).sort()).toEqual(['KAFKA_IDEMPOTENT', 'KAFKA_PARTITIONER']);
+    expect(noRetry.message).toMatch(/KAFKA_IDEMPOTENT: false when KAFKA_RETRY_RETRIES is 0/);
+    expect(loadConfig({ KAFKA_SERVICE_URI: REMOTE, KAFKA_IDEMPOTENT: 'false', KAFKA_RETRY_RETRIES: '0' }).kafka!.idempotent).toBe(false);
+    // Without KAFKA_SERVICE_URI it is one more Kafka variable that leaves Kafka unconfigured, with a warning.
+    expect(loadConfig({ KAFKA_IDEMPOTENT: 'true' }).warnings.join('\n')).toMatch(/KAFKA_IDEMPOTENT set but KAFKA_SERVICE_URI is not/);
+  });
+
   it('lists every Kafka variable, original names included, in CONFIG_VARIABLES', () => {
     for (const name of [
       'KAFKA_SERVICE_URI', 'KAFKA_CLIENT_ID', 'KAFKA_SSL', 'KAFKA_SSL_CA', 'KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE',
       'KAFKA_SSL_KEY_FILE', 'KAFKA_SSL_REJECT_UNAUTHORIZED', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME',
       'KAFKA_SASL_PASSWORD', 'KAFKA_CONNECTION_TIMEOUT_MS', 'KAFKA_REQUEST_TIMEOUT_MS', 'KAFKA_ALLOW_AUTO_TOPIC_CREATION',
-      'KAFKA_PARTITIONER', 'KAFKA_RETRY_RETRIES', 'KAFKA_USERNAME', 'KAFKA_PASSWORD', 'KAFKA_CA_CERT',
+      'KAFKA_PARTITIONER', 'KAFKA_IDEMPOTENT', 'KAFKA_RETRY_RETRIES', 'KAFKA_USERNAME', 'KAFKA_PASSWORD', 'KAFKA_CA_CERT',
     ]) {
       expect(CONFIG_VARIABLES).toContain(name);
     }

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:net';
 import { createRequire } from 'node:module';
+import type { Producer } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../../scripts/servers/process.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { createDbContainer, disposeWithReport } from '../../../src/container.js';
 import { ConfigError, ProviderError } from '../../../src/errors.js';
-import { consumerMaxWaitMs, kafkaJsOptions, KafkaProvider, toKafkaRetry } from '../../../src/providers/kafka.js';
+import { consumerMaxWaitMs, idempotenceOptions, kafkaJsOptions, KafkaProvider, toKafkaRetry } from '../../../src/providers/kafka.js';
+import { SharedProducer } from '../../../src/providers/kafka-producer.js';
 import { kafkaLogCreator, kafkaLogLevel } from '../../../src/providers/kafka-logging.js';
 import { SocketPool } from '../../../src/providers/kafka-sockets.js';
 import { createLogger } from '../../../src/providers/logger.js';
@@ -171,5 +173,50 @@ describe('SocketPool', () => {
     expect(() => factory({ host: '127.0.0.1', port, ssl: undefined as never, onConnect: () => undefined })).toThrow(
       /the Kafka provider is shutting down/,
     );
+  });
+});
+
+describe('Shared producer: acks and idempotence', () => {
+  it('KAFKA_IDEMPOTENT reaches kafkajs with Kafka\'s in-flight cap; off by default', async () => {
+    const on = loadConfig({ KAFKA_SERVICE_URI: '127.0.0.1:9092', KAFKA_IDEMPOTENT: 'true' }).kafka!;
+    expect(idempotenceOptions(on)).toEqual({ idempotent: true, maxInFlightRequests: 5 });
+    expect(idempotenceOptions(loadConfig({ KAFKA_SERVICE_URI: '127.0.0.1:9092' }).kafka!)).toEqual({ idempotent: false });
+    const { Kafka } = createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
+    const spy = vi.spyOn(Kafka.prototype, 'producer');
+    cleanups.push(() => spy.mockRestore());
+    const c = createDbContainer({ env: { KAFKA_SERVICE_URI: `127.0.0.1:${await freePort()}`, KAFKA_IDEMPOTENT: 'true' }, logger: captureLogs().logger });
+    cleanups.push(() => c.dispose());
+    c.resolve(KafkaProvider).producer();
+    expect(spy.mock.calls[0]?.[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 5 });
+  });
+
+  it('sends ask for acks=-1 unless the caller sets acks; a kafkajs failure rejects as a ProviderError with it as cause', async () => {
+    const sent: Array<{ acks?: number }> = [];
+    let failure: Error | undefined;
+    const raw = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      send: async (record: { acks?: number }) => {
+        sent.push(record);
+        if (failure) throw failure;
+        return [];
+      },
+      sendBatch: async (batch: { acks?: number }) => {
+        sent.push(batch);
+        return [];
+      },
+    } as unknown as Producer;
+    const { producer } = new SharedProducer(raw, () => false);
+    await producer.send({ topic: 't', messages: [{ value: 'x' }] });
+    await producer.send({ topic: 't', messages: [{ value: 'x' }], acks: 1 });
+    await producer.sendBatch({ topicMessages: [{ topic: 't', messages: [{ value: 'x' }] }] });
+    expect(sent.map((record) => record.acks)).toEqual([-1, 1, -1]);
+
+    failure = Object.assign(new Error('Not authorized to access topics'), { name: 'KafkaJSProtocolError', retriable: false });
+    const error = await producer.send({ topic: 't', messages: [{ value: 'x' }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).provider).toBe('kafka');
+    expect((error as Error).message).toBe('[kafka] send failed: Not authorized to access topics');
+    expect(((error as Error).cause as Error).name).toBe('KafkaJSProtocolError');
   });
 });
