@@ -7,6 +7,7 @@ import { adaptOverride } from './lifecycle/overrides.js';
 import type { DisposalReport } from './lifecycle/types.js';
 import { DisposedError } from './errors.js';
 import { AlgoliaProvider } from './providers/algolia.js';
+import { CacheProvider } from './providers/cache.js';
 import { KafkaProvider } from './providers/kafka.js';
 import { censoredChild, createLogger, type Logger } from './providers/logger.js';
 import { MongoProvider } from './providers/mongo.js';
@@ -16,7 +17,7 @@ import { registerConfigSecrets } from './secrets.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER, PROVIDER_ALIASES } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
-export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider] as const;
+export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider, CacheProvider] as const;
 
 /** Each provider class with its realm-wide alias (see {@link PROVIDER_ALIASES}). */
 export const ALIASED = [
@@ -25,7 +26,14 @@ export const ALIASED = [
   [PROVIDER_ALIASES.prisma, PrismaProvider],
   [PROVIDER_ALIASES.mongo, MongoProvider],
   [PROVIDER_ALIASES.algolia, AlgoliaProvider],
+  [PROVIDER_ALIASES.cache, CacheProvider],
 ] as const;
+
+/**
+ * A container made by {@link createDbContainer}: tsyringe's container, also disposable with
+ * `await using container = createDbContainer()` (the same phased, bounded, memoized disposal as `dispose()`).
+ */
+export type DbContainer = DependencyContainer & AsyncDisposable;
 
 /** Options of {@link createDbContainer}. */
 export interface DbContainerOptions {
@@ -53,7 +61,7 @@ type WithLifecycle = DependencyContainer & { [LIFECYCLE]?: ContainerLifecycle };
  * `container.dispose()` closes what was built, in phases, within `DB_SHUTDOWN_TIMEOUT_MS`.
  * @throws {ConfigError} when the environment is invalid.
  */
-export function createDbContainer(options: DbContainerOptions = {}): DependencyContainer {
+export function createDbContainer(options: DbContainerOptions = {}): DbContainer {
   const config = options.config ?? loadConfig(options.env);
   registerConfigSecrets(config);
   const logger = options.logger ? censoredChild(options.logger) : createLogger({ level: config.logLevel });
@@ -89,9 +97,11 @@ export function createDbContainer(options: DbContainerOptions = {}): DependencyC
     });
     return disposing;
   };
+  // Calls whatever `dispose` is at the time (createTestContainer wraps it), so both ways run the same disposal.
+  Object.defineProperty(child, Symbol.asyncDispose, { configurable: true, value: () => child.dispose() });
   refuseAfterDisposal(child, lifecycle);
   Object.defineProperty(child, LIFECYCLE, { value: lifecycle });
-  return child;
+  return child as DbContainer;
 }
 
 /** Provider name of each token a container registers for a provider (the class and its realm-wide alias). */
@@ -101,6 +111,7 @@ const PROVIDER_NAMES = new Map<unknown, string>([
   [PrismaProvider, 'prisma'],
   [MongoProvider, 'mongodb'],
   [AlgoliaProvider, 'algolia'],
+  [CacheProvider, 'cache'],
 ]);
 for (const [alias, Provider] of ALIASED) PROVIDER_NAMES.set(alias, PROVIDER_NAMES.get(Provider)!);
 
@@ -109,7 +120,7 @@ function tokenName(token: unknown): string {
   const known = PROVIDER_NAMES.get(token);
   if (known) return known;
   const name = typeof token === 'function' ? token.name : typeof token === 'symbol' ? token.description : String(token);
-  const match = /^(?:@ratecreator\/db:)?(Redis|Kafka|Prisma|Mongo|Algolia)Provider$/.exec(name ?? '');
+  const match = /^(?:@ratecreator\/db:)?(Redis|Kafka|Prisma|Mongo|Algolia|Cache)Provider$/.exec(name ?? '');
   if (match) return match[1] === 'Mongo' ? 'mongodb' : match[1]!.toLowerCase();
   return `container (${name ?? 'unknown token'})`;
 }

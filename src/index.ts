@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 
-export { createDbContainer, disposeWithReport, lastDisposalReport, type DbContainerOptions } from './container.js';
+export { createDbContainer, disposeWithReport, lastDisposalReport, type DbContainer, type DbContainerOptions } from './container.js';
 export { getDefaultContainer, setDefaultContainer } from './compat/default-container.js';
 export {
   CONFIG_VARIABLES,
   loadConfig,
   type AlgoliaConfig,
   type AlgoliaHost,
+  type CacheConfig,
   type DbConfig,
   type HostPort,
   type KafkaConfig,
@@ -45,6 +46,16 @@ export type {
   ProviderDisposal,
 } from './lifecycle/types.js';
 export { AlgoliaProvider } from './providers/algolia.js';
+export { CacheProvider } from './providers/cache.js';
+export type {
+  CacheClient,
+  CacheDuration,
+  CacheEntryOptions,
+  CacheFactory,
+  CacheFactoryContext,
+  CacheGetOrSetOptions,
+  CacheOperations,
+} from './providers/cache-types.js';
 export { KafkaProvider, type KafkaConsumerOptions } from './providers/kafka.js';
 export { createLogger, stripUrlCredentials, type Logger, type LoggerOptions } from './providers/logger.js';
 export { MongoProvider } from './providers/mongo.js';

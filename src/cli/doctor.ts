@@ -4,7 +4,7 @@ import type { Env } from '../config/env.js';
 import { loadConfig, type DbConfig } from '../config/index.js';
 import { createDbContainer, PROVIDER_CLASSES } from '../container.js';
 import { ConfigError, errorMessage, type ConfigIssue } from '../errors.js';
-import type { DbProvider } from '../lifecycle/types.js';
+import type { DbProvider, HealthStatus } from '../lifecycle/types.js';
 import { createLogger } from '../providers/logger.js';
 import { parseOptions, wantsHelp } from './options.js';
 
@@ -32,11 +32,13 @@ export interface DoctorResult {
   readonly rows: readonly DoctorRow[];
 }
 
-type Section = 'redis' | 'kafka' | 'prisma' | 'mongo' | 'algolia';
+type Section = 'redis' | 'kafka' | 'prisma' | 'mongo' | 'algolia' | 'cache';
 
 /** Which provider sections a variable belongs to (DATABASE_URL_ONLINE feeds both Prisma and the driver). */
 function sectionsOf(variable: string): Section[] {
-  if (variable.startsWith('REDIS_')) return ['redis'];
+  // The cache's Redis tier and bus use the Redis settings.
+  if (variable.startsWith('REDIS_')) return ['redis', 'cache'];
+  if (variable.startsWith('CACHE_')) return ['cache'];
   if (variable.startsWith('KAFKA_')) return ['kafka'];
   if (variable.startsWith('MONGODB_')) return ['mongo'];
   if (variable.startsWith('PRISMA_')) return ['prisma'];
@@ -52,6 +54,7 @@ function prismaUsesTls(url: string): boolean {
 function describe(config: DbConfig, section: Section): { target?: string; tls?: boolean } {
   switch (section) {
     case 'redis':
+    case 'cache':
       return config.redis ? { target: config.redis.target, tls: config.redis.tls !== undefined } : {};
     case 'kafka':
       return config.kafka ? { target: config.kafka.target, tls: config.kafka.tls !== undefined } : {};
@@ -92,8 +95,8 @@ export async function runDoctor(env: Env, timeoutMs = 5000): Promise<DoctorResul
   }
 
   const container = createDbContainer({ config, logger: createLogger({ level: 'silent' }) });
-  const rows = await Promise.all(
-    PROVIDER_CLASSES.map(async (Provider): Promise<DoctorRow> => {
+  const nested = await Promise.all(
+    PROVIDER_CLASSES.map(async (Provider): Promise<DoctorRow | DoctorRow[]> => {
       const provider = container.resolve<DbProvider<unknown> & { isConfigured: boolean }>(Provider);
       const section = (provider.name === 'mongodb' ? 'mongo' : provider.name) as Section;
       if (broken.has(section)) return { provider: provider.name, status: 'config_error', error: 'see configuration errors' };
@@ -104,6 +107,8 @@ export async function runDoctor(env: Env, timeoutMs = 5000): Promise<DoctorResul
         // connect()'s own timeout stops the attempt (and its retries), not only the wait for it.
         await provider.connect({ timeoutMs });
         const health = await provider.health({ timeoutMs });
+        // The cache: one row for its Redis tier, one for its bus (cache.redis, cache.bus).
+        if (health.components) return health.components.filter((part) => part.status !== 'not_configured').map((part) => componentRow(part, info));
         const status = health.status === 'up' ? 'up' : 'down';
         return { provider: provider.name, ...info, status, latencyMs: Math.round(performance.now() - started), ...(health.error ? { error: health.error } : {}) };
       } catch (error) {
@@ -112,9 +117,15 @@ export async function runDoctor(env: Env, timeoutMs = 5000): Promise<DoctorResul
     }),
   );
   await container.dispose();
+  const rows = nested.flat();
   const nothingConfigured = rows.every((row) => row.status === 'not_configured');
   const ok = !nothingConfigured && configIssues.length === 0 && rows.every((row) => row.status === 'up' || row.status === 'not_configured');
   return { ok, nothingConfigured, configIssues, rows };
+}
+
+function componentRow(part: HealthStatus, info: { target?: string; tls?: boolean }): DoctorRow {
+  const status = part.status === 'up' ? 'up' : 'down';
+  return { provider: part.provider, ...info, status, latencyMs: part.latencyMs, ...(part.error ? { error: part.error } : {}) };
 }
 
 /** The result as a plain-text report. */
@@ -156,8 +167,9 @@ export const DOCTOR_USAGE = `usage: ratecreator-db doctor [--json] [--timeout-ms
 
 Checks the configuration in the environment (and in .env in the working directory when present; variables already
 set win), reporting every configuration error at once, then connects to each configured provider (Redis, Kafka,
-Prisma, MongoDB, Algolia: TLS handshake, authentication, ping) and prints one row per provider: target without
-credentials, TLS on or off, status, latency, error. No secret is printed.
+Prisma, MongoDB, Algolia, and the cache's Redis tier and bus: TLS handshake, authentication, ping) and prints one
+row per provider (two for the cache: cache.redis, cache.bus): target without credentials, TLS on or off, status,
+latency, error. No secret is printed.
 
 options:
   --json             print the result as JSON

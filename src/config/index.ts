@@ -5,6 +5,7 @@ import { KAFKA_VARIABLES, readKafkaConfig, type KafkaConfig } from './kafka.js';
 import { ALGOLIA_VARIABLES, readAlgoliaConfig, type AlgoliaConfig } from './algolia.js';
 import { MONGO_VARIABLES, readMongoConfig, type MongoConfig } from './mongo.js';
 import { PRISMA_VARIABLES, readPrismaConfig, type PrismaConfig } from './prisma.js';
+import { CACHE_VARIABLES, readCacheConfig, type CacheConfig } from './cache.js';
 
 /** pino level names accepted by `LOG_LEVEL`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,6 +23,8 @@ export interface DbConfig {
   readonly mongo?: MongoConfig;
   readonly algolia?: AlgoliaConfig;
   readonly prisma?: PrismaConfig;
+  /** Always present (every value has a default); the cache is usable only when Redis is configured. */
+  readonly cache: CacheConfig;
   /** Non-fatal findings (for example TLS verification switched off); logged when a container is created. */
   readonly warnings: readonly string[];
 }
@@ -32,6 +35,7 @@ export const CONFIG_VARIABLES: readonly string[] = ['DB_SHUTDOWN_TIMEOUT_MS', 'L
   ...MONGO_VARIABLES,
   ...PRISMA_VARIABLES,
   ...ALGOLIA_VARIABLES,
+  ...CACHE_VARIABLES,
 ];
 
 function uniqueIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
@@ -65,6 +69,7 @@ export function loadConfig(env: Env = process.env): DbConfig {
   const mongo = readMongoConfig(env, issues, warnings);
   const algolia = readAlgoliaConfig(env, issues);
   const prisma = readPrismaConfig(env, issues, warnings);
+  const cache = readCacheConfig(env, issues);
   // DATABASE_URL_ONLINE feeds both the MongoDB and the Prisma section: the same problem is listed once.
   if (issues.length > 0) throw new ConfigError(uniqueIssues(issues));
   return deepFreeze({
@@ -75,6 +80,7 @@ export function loadConfig(env: Env = process.env): DbConfig {
     ...(mongo ? { mongo } : {}),
     ...(algolia ? { algolia } : {}),
     ...(prisma ? { prisma } : {}),
+    cache,
     warnings,
   });
 }
@@ -84,6 +90,7 @@ export type { KafkaConfig, KafkaPartitioner, KafkaSasl, KafkaSaslMechanism } fro
 export type { MongoConfig, MongoReadPreference } from './mongo.js';
 export type { AlgoliaConfig, AlgoliaHost } from './algolia.js';
 export type { PrismaConfig } from './prisma.js';
+export type { CacheConfig } from './cache.js';
 export type { RetryPolicy } from './retry.js';
 export type { TlsConfig } from './tls.js';
 export type { HostPort } from './env.js';

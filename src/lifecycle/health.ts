@@ -1,4 +1,4 @@
-import type { DependencyContainer } from 'tsyringe';
+import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import { errorMessage } from '../errors.js';
 import { lifecycleOf } from '../container.js';
 import { PROVIDER_ALIASES } from '../tokens.js';
@@ -32,7 +32,11 @@ export async function checkHealth(container: DependencyContainer, options: Check
   if (lifecycleOf(container).shuttingDown) return { status: 'shutting_down', httpStatus: 503, providers: [] };
   // Through the realm-wide aliases: the same providers as the classes, also for a container an earlier evaluation of
   // the package made (see PROVIDER_ALIASES).
-  const providers = Object.values(PROVIDER_ALIASES).map((alias) => container.resolve<DbProvider<unknown>>(alias));
+  // The cache last; its row carries its Redis tier and bus as `components`. A container made by an evaluation of the
+  // package that had no cache provider does not register it.
+  const providers = (Object.values(PROVIDER_ALIASES) as InjectionToken<DbProvider<unknown>>[])
+    .filter((alias) => container.isRegistered(alias, true))
+    .map((alias) => container.resolve<DbProvider<unknown>>(alias));
   const statuses = await Promise.all(providers.map((provider) => probe(provider, timeoutMs, options.probeUnused === true)));
   const shuttingDown = statuses.some((s) => s.status === 'shutting_down') || lifecycleOf(container).shuttingDown;
   const down = statuses.some((s) => s.status === 'down');

@@ -181,6 +181,14 @@ export abstract class LazyProvider<TClient> implements DbProvider<TClient>, Shut
     return this.shutdown(this.lifecycle.shutdownTimeoutMs).then(() => undefined);
   }
 
+  /**
+   * `await using redis = container.resolve(RedisProvider)` closes the client at the end of the block: the same
+   * memoized, bounded disposal as {@link dispose} (a second call, or a later `dispose()`, awaits the first).
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
   shutdown(budgetMs: number): Promise<ProviderDisposal> {
     if (this.#shutdown === undefined) {
       this.#stopConnects();

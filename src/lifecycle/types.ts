@@ -9,6 +9,8 @@ export interface HealthStatus {
   readonly latencyMs: number;
   /** Why the provider is down, without secrets. */
   readonly error?: string;
+  /** The parts of a provider probed separately (the cache: its Redis tier and its bus), when it has several. */
+  readonly components?: readonly HealthStatus[];
 }
 
 /** Options of `health()`. */
@@ -32,10 +34,15 @@ export interface DbProvider<TClient> {
   health(options?: HealthOptions): Promise<HealthStatus>;
   /** Closes the client if it was built. Idempotent, bounded, never rejects. */
   dispose(): Promise<void>;
+  /** The same as `dispose()`, for `await using provider = ...`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Disposal order: Kafka consumers, Kafka producers and admin, data stores, HTTP agents. The logger is flushed last. */
-export const DISPOSE_PHASES = ['consumers', 'producers', 'stores', 'agents'] as const;
+/**
+ * Disposal order: Kafka consumers, Kafka producers and admin, the cache (it writes through the Redis connection, so
+ * it drains before Redis closes), data stores, HTTP agents. The logger is flushed last.
+ */
+export const DISPOSE_PHASES = ['consumers', 'producers', 'cache', 'stores', 'agents'] as const;
 /** One step of the disposal order. */
 export type DisposePhase = (typeof DISPOSE_PHASES)[number];
 

@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { Lifecycle, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { AlgoliaProvider, createDbContainer, createLogger, KafkaProvider, loadConfig, type Logger, MongoProvider, PrismaProvider, RedisProvider, setDefaultContainer } from '../index.js';
+import { AlgoliaProvider, CacheProvider, createDbContainer, createLogger, type DbContainer, KafkaProvider, loadConfig, type Logger, MongoProvider, PrismaProvider, RedisProvider, setDefaultContainer } from '../index.js';
 import type { Env } from '../config/env.js';
 import { FakeAlgoliaProvider } from './fake-algolia.js';
+import { FakeCacheProvider } from './fake-cache.js';
 import { FakeKafkaProvider } from './fake-kafka.js';
 import { FakeMongoProvider } from './fake-mongo.js';
 import { FAKE_PRISMA_CLIENT, FakePrismaProvider } from './fake-prisma.js';
 import { FakeRedisProvider } from './fake-redis.js';
 
 /** A real provider class a test may ask to keep (`allowReal`). */
-export type RealProviderClass = typeof RedisProvider | typeof KafkaProvider | typeof MongoProvider | typeof AlgoliaProvider | typeof PrismaProvider;
+export type RealProviderClass =
+  | typeof RedisProvider | typeof KafkaProvider | typeof MongoProvider | typeof AlgoliaProvider | typeof PrismaProvider | typeof CacheProvider;
 
 /** Options of {@link createTestContainer}. */
 export interface TestContainerOptions {
@@ -33,17 +35,18 @@ const FAKES = [
   [MongoProvider, FakeMongoProvider],
   [AlgoliaProvider, FakeAlgoliaProvider],
   [PrismaProvider, FakePrismaProvider],
+  [CacheProvider, FakeCacheProvider],
 ] as const;
 
 /** The default container's slot (src/compat/default-container.ts), read without creating a container. */
 const defaultSlot = () => (globalThis as Record<symbol, { container?: DependencyContainer } | undefined>)[Symbol.for('@ratecreator/db:default-container')];
 
 /**
- * A container whose five providers are in-memory fakes with the real providers' surface, resolved by the real
+ * A container whose six providers are in-memory fakes (the cache: bentocache's memory tier alone) with the real providers' surface, resolved by the real
  * classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
  * used only when the test lists it in `allowReal`. Dispose it like any other container.
  */
-export function createTestContainer(options: TestContainerOptions = {}): DependencyContainer {
+export function createTestContainer(options: TestContainerOptions = {}): DbContainer {
   const container = createDbContainer({
     config: loadConfig(options.env ?? {}),
     logger: options.logger ?? createLogger({ level: 'silent' }),
@@ -68,6 +71,7 @@ export function createTestContainer(options: TestContainerOptions = {}): Depende
 }
 
 export { FakeAlgoliaProvider } from './fake-algolia.js';
+export { FakeCacheProvider } from './fake-cache.js';
 export { FakeKafkaProvider } from './fake-kafka.js';
 export { MemoryBroker } from './memory-kafka.js';
 export { FakeMongoProvider } from './fake-mongo.js';

@@ -9,6 +9,7 @@ describe('export surface', () => {
       [
         'CONFIG_VARIABLES',
         'AlgoliaProvider',
+        'CacheProvider',
         'ConfigError',
         'DB_CONFIG',
         'DbError',
@@ -43,7 +44,7 @@ describe('export surface', () => {
     const api = await import('../../src/testing/index.js');
     expect(Object.keys(api).sort()).toEqual(
       [
-        'FakeAlgoliaProvider', 'FakeKafkaProvider', 'FakeMongoProvider', 'FakePrismaProvider', 'FakeRedisProvider',
+        'FakeAlgoliaProvider', 'FakeCacheProvider', 'FakeKafkaProvider', 'FakeMongoProvider', 'FakePrismaProvider', 'FakeRedisProvider',
         'MemoryBroker', 'createAlgoliaService', 'createTestContainer', 'startAlgoliaServer',
       ].sort(),
     );

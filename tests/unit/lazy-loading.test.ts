@@ -6,7 +6,7 @@ import { RedisProvider } from '../../src/providers/redis.js';
 import { captureLogs } from '../helpers/logs.js';
 
 const require = createRequire(import.meta.url);
-const CLIENT_LIBRARIES = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@prisma/client'];
+const CLIENT_LIBRARIES = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@prisma/client', 'bentocache'];
 
 function loaded(name: string): boolean {
   let path: string;

@@ -71,7 +71,7 @@ describe('createTestContainer', () => {
     expect(found.hits.map((hit) => hit.objectID)).toEqual(['r1']);
 
     expect((await checkHealth(c)).providers.map((p) => `${p.provider}:${p.status}`)).toEqual([
-      'redis:up', 'kafka:up', 'prisma:not_configured', 'mongodb:up', 'algolia:up',
+      'redis:up', 'kafka:up', 'prisma:not_configured', 'mongodb:up', 'algolia:up', 'cache:not_initialized',
     ]);
     const report = await disposeWithReport(c);
     expect(report.ok).toBe(true);
