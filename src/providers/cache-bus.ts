@@ -1,5 +1,6 @@
 import type { Logger } from './logger.js';
-import type { RedisClient } from './redis.js';
+import type { Cluster, Redis } from 'ioredis';
+import { guardConnection, type RedisClient } from './redis.js';
 
 type Handler = (payload: unknown) => void;
 
@@ -149,6 +150,8 @@ function readyOf(connection: RedisClient, signal: AbortSignal): Promise<void> {
  * reports it once (see `CacheProvider`). The listener also keeps ioredis from printing errors to the console.
  */
 function watch(connection: RedisClient, log: Logger): RedisClient {
+  if (connection.isCluster) (connection as Cluster).on('+node', (node: Redis) => guardConnection(node, log));
+  else guardConnection(connection as Redis, log);
   let lastError = '';
   connection.on('error', (error: Error) => {
     if (error.message !== lastError) log.debug({ error: error.message }, 'bus connection error');

@@ -65,6 +65,31 @@ function guardAuth(connection: Redis, log: Logger): void {
 }
 
 /**
+ * ioredis listens for its socket's errors with `once('error')` (one in its connector, one in the client), and not at
+ * all when the socket is already destroyed by the time it looks. A TLS socket can emit a second error after the first
+ * (a handshake alert after a reset, seen with a client certificate the server rejects): with no listener left it is an
+ * uncaught exception that kills the process. This keeps one listener on every socket the connection opens; ioredis'
+ * own handlers still see every error.
+ */
+function guardSocketErrors(connection: Redis): void {
+  type Connector = { connect?: (...args: unknown[]) => Promise<{ on(event: 'error', listener: () => void): unknown }> };
+  const connector = (connection as unknown as { connector?: Connector }).connector;
+  const connect = connector?.connect?.bind(connector);
+  if (!connector || !connect) return;
+  connector.connect = async (...args: unknown[]) => {
+    const stream = await connect(...args);
+    stream.on('error', () => undefined);
+    return stream;
+  };
+}
+
+/** Both guards above, for every ioredis connection the package opens (the provider's, a cluster's nodes, the cache bus). */
+export function guardConnection(connection: Redis, log: Logger): void {
+  guardAuth(connection, log);
+  guardSocketErrors(connection);
+}
+
+/**
  * Disconnects now. ioredis' `disconnect()` during a reconnection delay cancels the reconnection but never ends the
  * client: its status stays `reconnecting`, no `end` event comes, and the commands waiting for a connection are never
  * rejected (their promises stay pending for ever). Those are finished here: rejected with `reason`, status `end`.
@@ -211,8 +236,8 @@ export class RedisProvider extends LazyProvider<RedisClient> {
   /** Logs connection events; the `error` listener also keeps ioredis from printing unhandled errors. */
   #watch<T extends RedisClient>(client: T, role: string): T {
     const log = this.log.child({ role, target: this.#config?.target });
-    if (client.isCluster) (client as Cluster).on('+node', (node: Redis) => guardAuth(node, log));
-    else guardAuth(client as Redis, log);
+    if (client.isCluster) (client as Cluster).on('+node', (node: Redis) => guardConnection(node, log));
+    else guardConnection(client as Redis, log);
     let lastError = '';
     client.on('connect', () => log.debug('connected'));
     client.on('ready', () => {

@@ -57,3 +57,22 @@ describe('RedisProvider in Sentinel mode', () => {
     }
   });
 });
+
+describe('RedisProvider socket errors', () => {
+  it('a socket that emits more errors than ioredis listens for (a TLS alert after a reset) does not crash the process', async () => {
+    const { freePort } = await import('../../../scripts/servers/process.js');
+    const port = await freePort(); // nothing listens: the connection fails
+    const c = createDbContainer({ env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(port), REDIS_RETRY_RETRIES: '0' }, logger: captureLogs().logger });
+    const client = c.resolve(RedisProvider).client as Redis;
+    const failed = new Promise((resolve) => client.once('error', resolve));
+    void client.connect().catch(() => undefined);
+    await failed;
+    // ioredis' own listeners were `once`: without the provider's guard, these would throw "Unhandled 'error' event".
+    const stream = client.stream;
+    expect(() => {
+      stream.emit('error', new Error('late TLS alert'));
+      stream.emit('error', new Error('another'));
+    }).not.toThrow();
+    await c.dispose();
+  });
+});
