@@ -15,6 +15,8 @@ command -v openssl >/dev/null || apt_missing+=(openssl)
 # Java and Maven fetch and run the Apache Kafka broker; Go builds FerretDB (the MongoDB wire protocol server) and Toxiproxy.
 command -v java >/dev/null || apt_missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || apt_missing+=(maven)
+# unzip unpacks the Elasticsearch distribution (keeping the executable bits of its scripts).
+command -v unzip >/dev/null || apt_missing+=(unzip)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} with apt-get"
   sudo_cmd=()
@@ -35,6 +37,17 @@ if command -v java >/dev/null && command -v mvn >/dev/null; then
   npx tsx scripts/servers/kafka.ts fetch
 else
   log "WARNING: no Java/Maven: the Kafka broker is not available (tests need it; the demo uses a fake)"
+fi
+# Elasticsearch's integration-test distribution (Maven), and the unprivileged system user the test node runs as:
+# Elasticsearch refuses to run as root.
+if command -v java >/dev/null && command -v mvn >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && ! id -u ratecreator-es >/dev/null 2>&1; then
+    log "creating the system user ratecreator-es (runs the local Elasticsearch node)"
+    useradd --system --no-create-home --shell /usr/sbin/nologin ratecreator-es
+  fi
+  npx tsx scripts/servers/elasticsearch.ts fetch
+else
+  log "WARNING: no Java/Maven: the Elasticsearch node is not available (tests need it)"
 fi
 if command -v go >/dev/null; then
   npx tsx scripts/servers/ferretdb.ts build

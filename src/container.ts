@@ -8,6 +8,7 @@ import type { DisposalReport } from './lifecycle/types.js';
 import { DisposedError } from './errors.js';
 import { AlgoliaProvider } from './providers/algolia.js';
 import { CacheProvider } from './providers/cache.js';
+import { ElasticsearchProvider } from './providers/elasticsearch.js';
 import { KafkaProvider } from './providers/kafka.js';
 import { censoredChild, createLogger, type Logger } from './providers/logger.js';
 import { MongoProvider } from './providers/mongo.js';
@@ -17,7 +18,9 @@ import { registerConfigSecrets } from './secrets.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER, PROVIDER_ALIASES } from './tokens.js';
 
 /** The provider classes every container registers (each class is its own token). */
-export const PROVIDER_CLASSES = [RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider, CacheProvider] as const;
+export const PROVIDER_CLASSES = [
+  RedisProvider, KafkaProvider, PrismaProvider, MongoProvider, AlgoliaProvider, ElasticsearchProvider, CacheProvider,
+] as const;
 
 /** Each provider class with its realm-wide alias (see {@link PROVIDER_ALIASES}). */
 export const ALIASED = [
@@ -26,6 +29,7 @@ export const ALIASED = [
   [PROVIDER_ALIASES.prisma, PrismaProvider],
   [PROVIDER_ALIASES.mongo, MongoProvider],
   [PROVIDER_ALIASES.algolia, AlgoliaProvider],
+  [PROVIDER_ALIASES.elasticsearch, ElasticsearchProvider],
   [PROVIDER_ALIASES.cache, CacheProvider],
 ] as const;
 
@@ -111,6 +115,7 @@ const PROVIDER_NAMES = new Map<unknown, string>([
   [PrismaProvider, 'prisma'],
   [MongoProvider, 'mongodb'],
   [AlgoliaProvider, 'algolia'],
+  [ElasticsearchProvider, 'elasticsearch'],
   [CacheProvider, 'cache'],
 ]);
 for (const [alias, Provider] of ALIASED) PROVIDER_NAMES.set(alias, PROVIDER_NAMES.get(Provider)!);
@@ -120,7 +125,7 @@ function tokenName(token: unknown): string {
   const known = PROVIDER_NAMES.get(token);
   if (known) return known;
   const name = typeof token === 'function' ? token.name : typeof token === 'symbol' ? token.description : String(token);
-  const match = /^(?:@ratecreator\/db:)?(Redis|Kafka|Prisma|Mongo|Algolia|Cache)Provider$/.exec(name ?? '');
+  const match = /^(?:@ratecreator\/db:)?(Redis|Kafka|Prisma|Mongo|Algolia|Elasticsearch|Cache)Provider$/.exec(name ?? '');
   if (match) return match[1] === 'Mongo' ? 'mongodb' : match[1]!.toLowerCase();
   return `container (${name ?? 'unknown token'})`;
 }

@@ -9,6 +9,7 @@ export {
   type AlgoliaHost,
   type CacheConfig,
   type DbConfig,
+  type ElasticsearchConfig,
   type HostPort,
   type KafkaConfig,
   type KafkaPartitioner,
@@ -47,6 +48,7 @@ export type {
 } from './lifecycle/types.js';
 export { AlgoliaProvider } from './providers/algolia.js';
 export { CacheProvider } from './providers/cache.js';
+export { ElasticsearchProvider, type ElasticsearchIndexNames } from './providers/elasticsearch.js';
 export type {
   CacheClient,
   CacheDuration,

@@ -37,7 +37,7 @@ function registry(): Registry {
 /** Keys whose values are secrets at any depth. */
 const SECRET_KEYS = new Set([
   'password', 'sentinelpassword', 'pass', 'apikey', 'writeapikey', 'searchapikey', 'secret', 'token', 'secretaccesskey',
-  'sessiontoken', 'x-algolia-api-key', 'authorization', 'proxy-authorization', 'passphrase', 'credentials',
+  'sessiontoken', 'x-algolia-api-key', 'api_key', 'authorization', 'proxy-authorization', 'passphrase', 'credentials',
 ]);
 /** Keys whose value is secret only inside a TLS object (elsewhere `key` is usually a Redis key). */
 const TLS_SECRET_KEYS = new Set(['key', 'pfx']);
@@ -91,7 +91,7 @@ function registerTls(tls: TlsConfig | undefined): void {
 
 /** Registers every secret a configuration holds. Called for each container the package creates. */
 export function registerConfigSecrets(config: DbConfig): void {
-  const { redis, kafka, mongo, prisma, algolia } = config;
+  const { redis, kafka, mongo, prisma, algolia, elasticsearch } = config;
   registerSecret(redis?.password);
   registerSecret(redis?.sentinelPassword);
   registerTls(redis?.tls);
@@ -102,6 +102,9 @@ export function registerConfigSecrets(config: DbConfig): void {
   registerSecret(urlPassword(prisma?.url));
   registerSecret(algolia?.writeApiKey);
   registerSecret(algolia?.searchApiKey);
+  registerSecret(elasticsearch?.apiKey);
+  registerSecret(elasticsearch?.password);
+  registerTls(elasticsearch?.tls);
 }
 
 /** True when `text` holds a registered secret. */

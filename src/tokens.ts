@@ -3,6 +3,7 @@ import type { DbConfig } from './config/index.js';
 import type { ContainerLifecycle } from './lifecycle/container-lifecycle.js';
 import type { AlgoliaProvider } from './providers/algolia.js';
 import type { CacheProvider } from './providers/cache.js';
+import type { ElasticsearchProvider } from './providers/elasticsearch.js';
 import type { KafkaProvider } from './providers/kafka.js';
 import type { Logger } from './providers/logger.js';
 import type { MongoProvider } from './providers/mongo.js';
@@ -28,5 +29,6 @@ export const PROVIDER_ALIASES = {
   prisma: Symbol.for('@ratecreator/db:PrismaProvider') as InjectionToken<PrismaProvider>,
   mongo: Symbol.for('@ratecreator/db:MongoProvider') as InjectionToken<MongoProvider>,
   algolia: Symbol.for('@ratecreator/db:AlgoliaProvider') as InjectionToken<AlgoliaProvider>,
+  elasticsearch: Symbol.for('@ratecreator/db:ElasticsearchProvider') as InjectionToken<ElasticsearchProvider>,
   cache: Symbol.for('@ratecreator/db:CacheProvider') as InjectionToken<CacheProvider>,
 } as const;

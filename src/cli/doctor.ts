@@ -20,7 +20,7 @@ export interface DoctorRow {
 }
 
 /** The variables that make a provider configured, named when none is. */
-const CONFIGURING_VARIABLES = ['REDIS_URL', 'REDIS_HOST', 'KAFKA_SERVICE_URI', 'DATABASE_URL_ONLINE', 'MONGODB_URL', 'ALGOLIA_APP_ID'];
+const CONFIGURING_VARIABLES = ['REDIS_URL', 'REDIS_HOST', 'KAFKA_SERVICE_URI', 'DATABASE_URL_ONLINE', 'MONGODB_URL', 'ALGOLIA_APP_ID', 'ELASTIC_NODE', 'ELASTIC_CLOUD_ID'];
 
 /** What `ratecreator-db doctor` found. */
 export interface DoctorResult {
@@ -32,7 +32,7 @@ export interface DoctorResult {
   readonly rows: readonly DoctorRow[];
 }
 
-type Section = 'redis' | 'kafka' | 'prisma' | 'mongo' | 'algolia' | 'cache';
+type Section = 'redis' | 'kafka' | 'prisma' | 'mongo' | 'algolia' | 'elasticsearch' | 'cache';
 
 /** Which provider sections a variable belongs to (DATABASE_URL_ONLINE feeds both Prisma and the driver). */
 function sectionsOf(variable: string): Section[] {
@@ -43,6 +43,7 @@ function sectionsOf(variable: string): Section[] {
   if (variable.startsWith('MONGODB_')) return ['mongo'];
   if (variable.startsWith('PRISMA_')) return ['prisma'];
   if (variable.includes('ALGOLIA_')) return ['algolia'];
+  if (variable.startsWith('ELASTIC_')) return ['elasticsearch'];
   if (variable.startsWith('DATABASE_URL')) return ['prisma', 'mongo'];
   return [];
 }
@@ -66,6 +67,8 @@ function describe(config: DbConfig, section: Section): { target?: string; tls?: 
       return config.algolia
         ? { target: config.algolia.target, tls: (config.algolia.hosts ?? []).every((host) => host.protocol !== 'http') }
         : {};
+    case 'elasticsearch':
+      return config.elasticsearch ? { target: config.elasticsearch.target, tls: config.elasticsearch.tls !== undefined } : {};
   }
 }
 
@@ -167,9 +170,9 @@ export const DOCTOR_USAGE = `usage: ratecreator-db doctor [--json] [--timeout-ms
 
 Checks the configuration in the environment (and in .env in the working directory when present; variables already
 set win), reporting every configuration error at once, then connects to each configured provider (Redis, Kafka,
-Prisma, MongoDB, Algolia, and the cache's Redis tier and bus: TLS handshake, authentication, ping) and prints one
-row per provider (two for the cache: cache.redis, cache.bus): target without credentials, TLS on or off, status,
-latency, error. No secret is printed.
+Prisma, MongoDB, Algolia, Elasticsearch, and the cache's Redis tier and bus: TLS handshake, authentication, ping)
+and prints one row per provider (two for the cache: cache.redis, cache.bus): target without credentials, TLS on or
+off, status, latency, error. No secret is printed.
 
 options:
   --json             print the result as JSON

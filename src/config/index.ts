@@ -6,6 +6,7 @@ import { ALGOLIA_VARIABLES, readAlgoliaConfig, type AlgoliaConfig } from './algo
 import { MONGO_VARIABLES, readMongoConfig, type MongoConfig } from './mongo.js';
 import { PRISMA_VARIABLES, readPrismaConfig, type PrismaConfig } from './prisma.js';
 import { CACHE_VARIABLES, readCacheConfig, type CacheConfig } from './cache.js';
+import { ELASTICSEARCH_VARIABLES, readElasticsearchConfig, type ElasticsearchConfig } from './elasticsearch.js';
 
 /** pino level names accepted by `LOG_LEVEL`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -22,6 +23,7 @@ export interface DbConfig {
   readonly kafka?: KafkaConfig;
   readonly mongo?: MongoConfig;
   readonly algolia?: AlgoliaConfig;
+  readonly elasticsearch?: ElasticsearchConfig;
   readonly prisma?: PrismaConfig;
   /** Always present (every value has a default); the cache is usable only when Redis is configured. */
   readonly cache: CacheConfig;
@@ -35,6 +37,7 @@ export const CONFIG_VARIABLES: readonly string[] = ['DB_SHUTDOWN_TIMEOUT_MS', 'L
   ...MONGO_VARIABLES,
   ...PRISMA_VARIABLES,
   ...ALGOLIA_VARIABLES,
+  ...ELASTICSEARCH_VARIABLES,
   ...CACHE_VARIABLES,
 ];
 
@@ -68,6 +71,7 @@ export function loadConfig(env: Env = process.env): DbConfig {
   const kafka = readKafkaConfig(env, issues, warnings);
   const mongo = readMongoConfig(env, issues, warnings);
   const algolia = readAlgoliaConfig(env, issues);
+  const elasticsearch = readElasticsearchConfig(env, issues, warnings);
   const prisma = readPrismaConfig(env, issues, warnings);
   const cache = readCacheConfig(env, issues);
   // DATABASE_URL_ONLINE feeds both the MongoDB and the Prisma section: the same problem is listed once.
@@ -79,6 +83,7 @@ export function loadConfig(env: Env = process.env): DbConfig {
     ...(kafka ? { kafka } : {}),
     ...(mongo ? { mongo } : {}),
     ...(algolia ? { algolia } : {}),
+    ...(elasticsearch ? { elasticsearch } : {}),
     ...(prisma ? { prisma } : {}),
     cache,
     warnings,
@@ -89,6 +94,7 @@ export type { RedisConfig, RedisMode } from './redis.js';
 export type { KafkaConfig, KafkaPartitioner, KafkaSasl, KafkaSaslMechanism } from './kafka.js';
 export type { MongoConfig, MongoReadPreference } from './mongo.js';
 export type { AlgoliaConfig, AlgoliaHost } from './algolia.js';
+export type { ElasticsearchConfig } from './elasticsearch.js';
 export type { PrismaConfig } from './prisma.js';
 export type { CacheConfig } from './cache.js';
 export type { RetryPolicy } from './retry.js';

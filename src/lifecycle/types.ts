@@ -40,9 +40,10 @@ export interface DbProvider<TClient> {
 
 /**
  * Disposal order: Kafka consumers, Kafka producers and admin, the cache (it writes through the Redis connection, so
- * it drains before Redis closes), data stores, HTTP agents. The logger is flushed last.
+ * it drains before Redis closes), data stores, search (Elasticsearch's connection pools), HTTP agents (Algolia). The
+ * logger is flushed last.
  */
-export const DISPOSE_PHASES = ['consumers', 'producers', 'cache', 'stores', 'agents'] as const;
+export const DISPOSE_PHASES = ['consumers', 'producers', 'cache', 'stores', 'search', 'agents'] as const;
 /** One step of the disposal order. */
 export type DisposePhase = (typeof DISPOSE_PHASES)[number];
 

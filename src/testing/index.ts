@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Lifecycle, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import { AlgoliaProvider, CacheProvider, createDbContainer, createLogger, type DbContainer, KafkaProvider, loadConfig, type Logger, MongoProvider, PrismaProvider, RedisProvider, setDefaultContainer } from '../index.js';
+import { AlgoliaProvider, CacheProvider, createDbContainer, createLogger, type DbContainer, ElasticsearchProvider, KafkaProvider, loadConfig, type Logger, MongoProvider, PrismaProvider, RedisProvider, setDefaultContainer } from '../index.js';
 import type { Env } from '../config/env.js';
 import { FakeAlgoliaProvider } from './fake-algolia.js';
 import { FakeCacheProvider } from './fake-cache.js';
+import { FakeElasticsearchProvider } from './fake-elasticsearch.js';
 import { FakeKafkaProvider } from './fake-kafka.js';
 import { FakeMongoProvider } from './fake-mongo.js';
 import { FAKE_PRISMA_CLIENT, FakePrismaProvider } from './fake-prisma.js';
@@ -11,7 +12,8 @@ import { FakeRedisProvider } from './fake-redis.js';
 
 /** A real provider class a test may ask to keep (`allowReal`). */
 export type RealProviderClass =
-  | typeof RedisProvider | typeof KafkaProvider | typeof MongoProvider | typeof AlgoliaProvider | typeof PrismaProvider | typeof CacheProvider;
+  | typeof RedisProvider | typeof KafkaProvider | typeof MongoProvider | typeof AlgoliaProvider | typeof PrismaProvider | typeof CacheProvider
+  | typeof ElasticsearchProvider;
 
 /** Options of {@link createTestContainer}. */
 export interface TestContainerOptions {
@@ -34,6 +36,7 @@ const FAKES = [
   [KafkaProvider, FakeKafkaProvider],
   [MongoProvider, FakeMongoProvider],
   [AlgoliaProvider, FakeAlgoliaProvider],
+  [ElasticsearchProvider, FakeElasticsearchProvider],
   [PrismaProvider, FakePrismaProvider],
   [CacheProvider, FakeCacheProvider],
 ] as const;
@@ -42,8 +45,8 @@ const FAKES = [
 const defaultSlot = () => (globalThis as Record<symbol, { container?: DependencyContainer } | undefined>)[Symbol.for('@ratecreator/db:default-container')];
 
 /**
- * A container whose six providers are in-memory fakes (the cache: bentocache's memory tier alone) with the real providers' surface, resolved by the real
- * classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
+ * A container whose seven providers are in-memory fakes (the cache: bentocache's memory tier alone; Elasticsearch: cluster
+ * health only, every other call refused) with the real providers' surface, resolved by the real classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
  * used only when the test lists it in `allowReal`. Dispose it like any other container.
  */
 export function createTestContainer(options: TestContainerOptions = {}): DbContainer {
@@ -72,6 +75,7 @@ export function createTestContainer(options: TestContainerOptions = {}): DbConta
 
 export { FakeAlgoliaProvider } from './fake-algolia.js';
 export { FakeCacheProvider } from './fake-cache.js';
+export { FakeElasticsearchProvider } from './fake-elasticsearch.js';
 export { FakeKafkaProvider } from './fake-kafka.js';
 export { MemoryBroker } from './memory-kafka.js';
 export { FakeMongoProvider } from './fake-mongo.js';

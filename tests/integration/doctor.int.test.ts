@@ -79,7 +79,8 @@ describe('ratecreator-db doctor (every provider)', () => {
     );
     const rows = (JSON.parse(out) as { rows: Array<{ provider: string; status: string; tls?: boolean }> }).rows;
     expect(Object.fromEntries(rows.map((r) => [r.provider, `${r.status}${r.tls === undefined ? '' : r.tls ? '+tls' : ''}`]))).toEqual({
-      redis: 'up', kafka: 'up+tls', mongodb: 'up+tls', algolia: 'up', prisma: 'not_configured', 'cache.redis': 'up', 'cache.bus': 'up',
+      redis: 'up', kafka: 'up+tls', mongodb: 'up+tls', algolia: 'up', prisma: 'not_configured',
+      elasticsearch: 'not_configured', 'cache.redis': 'up', 'cache.bus': 'up',
     });
     expect(code).toBe(0);
     expect(out).not.toContain(kafka.user.password);

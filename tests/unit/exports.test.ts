@@ -14,6 +14,7 @@ describe('export surface', () => {
         'DB_CONFIG',
         'DbError',
         'DisposedError',
+        'ElasticsearchProvider',
         'LOGGER',
         'KafkaProvider',
         'LazyProvider',
@@ -44,7 +45,7 @@ describe('export surface', () => {
     const api = await import('../../src/testing/index.js');
     expect(Object.keys(api).sort()).toEqual(
       [
-        'FakeAlgoliaProvider', 'FakeCacheProvider', 'FakeKafkaProvider', 'FakeMongoProvider', 'FakePrismaProvider', 'FakeRedisProvider',
+        'FakeAlgoliaProvider', 'FakeCacheProvider', 'FakeElasticsearchProvider', 'FakeKafkaProvider', 'FakeMongoProvider', 'FakePrismaProvider', 'FakeRedisProvider',
         'MemoryBroker', 'createAlgoliaService', 'createTestContainer', 'startAlgoliaServer',
       ].sort(),
     );

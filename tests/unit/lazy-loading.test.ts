@@ -6,7 +6,7 @@ import { RedisProvider } from '../../src/providers/redis.js';
 import { captureLogs } from '../helpers/logs.js';
 
 const require = createRequire(import.meta.url);
-const CLIENT_LIBRARIES = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@prisma/client', 'bentocache'];
+const CLIENT_LIBRARIES = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@prisma/client', 'bentocache', '@elastic/elasticsearch', '@elastic/transport', 'undici'];
 
 function loaded(name: string): boolean {
   let path: string;
@@ -24,7 +24,7 @@ describe('lazy loading', () => {
     const connect = vi.spyOn(net.Socket.prototype, 'connect');
     const tcpBefore = process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const c = createDbContainer({
-      env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '6390', KAFKA_SERVICE_URI: '127.0.0.1:9092', DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:27017/x' },
+      env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '6390', KAFKA_SERVICE_URI: '127.0.0.1:9092', DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:27017/x', ELASTIC_NODE: 'http://127.0.0.1:9200' },
       logger: captureLogs().logger,
     });
     for (const Provider of PROVIDER_CLASSES) c.resolve<unknown>(Provider);

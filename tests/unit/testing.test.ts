@@ -7,6 +7,7 @@ import { disposeWithReport } from '../../src/container.js';
 import { ConfigError } from '../../src/errors.js';
 import { checkHealth } from '../../src/lifecycle/health.js';
 import { AlgoliaProvider } from '../../src/providers/algolia.js';
+import { ElasticsearchProvider } from '../../src/providers/elasticsearch.js';
 import { KafkaProvider } from '../../src/providers/kafka.js';
 import { MongoProvider } from '../../src/providers/mongo.js';
 import { PrismaProvider, type RateCreatorPrismaClient } from '../../src/providers/prisma.js';
@@ -14,6 +15,7 @@ import { RedisProvider } from '../../src/providers/redis.js';
 import {
   createTestContainer,
   FakeAlgoliaProvider,
+  FakeElasticsearchProvider,
   FakeKafkaProvider,
   FakeMongoProvider,
   FakePrismaProvider,
@@ -42,6 +44,7 @@ describe('createTestContainer', () => {
     process.env.MONGODB_URL = `mongodb://${target}/db`;
     process.env.DATABASE_URL_ONLINE = `mongodb://${target}/db`;
     process.env.ALGOLIA_HOSTS = `http://${target}`;
+    process.env.ELASTIC_NODE = `http://${target}`;
     const connect = vi.spyOn(net.Socket.prototype, 'connect');
     const c = createTestContainer();
 
@@ -70,15 +73,21 @@ describe('createTestContainer', () => {
     const found = await algolia.searchClient.searchSingleIndex({ indexName: 'reviews', searchParams: { query: 'great' } });
     expect(found.hits.map((hit) => hit.objectID)).toEqual(['r1']);
 
+    // Elasticsearch is fail-closed: cluster health answers, anything else is refused in process, naming allowReal.
+    const elastic = c.resolve(ElasticsearchProvider);
+    await elastic.connect();
+    expect((await elastic.client.cluster.health()).status).toBe('green');
+    await expect(elastic.client.search({ index: 'accounts', query: { match_all: {} } })).rejects.toThrow(/fake_not_implemented.*allowReal/);
+
     expect((await checkHealth(c)).providers.map((p) => `${p.provider}:${p.status}`)).toEqual([
-      'redis:up', 'kafka:up', 'prisma:not_configured', 'mongodb:up', 'algolia:up', 'cache:not_initialized',
+      'redis:up', 'kafka:up', 'prisma:not_configured', 'mongodb:up', 'algolia:up', 'elasticsearch:up', 'cache:not_initialized',
     ]);
     const report = await disposeWithReport(c);
     expect(report.ok).toBe(true);
     expect(connect).not.toHaveBeenCalled();
     expect(connections).toBe(0);
     connect.mockRestore();
-    for (const name of ['REDIS_URL', 'KAFKA_SERVICE_URI', 'MONGODB_URL', 'DATABASE_URL_ONLINE', 'ALGOLIA_HOSTS']) delete process.env[name];
+    for (const name of ['REDIS_URL', 'KAFKA_SERVICE_URI', 'MONGODB_URL', 'DATABASE_URL_ONLINE', 'ALGOLIA_HOSTS', 'ELASTIC_NODE']) delete process.env[name];
   });
 
   it('hands out the Prisma mock it was given, and without one fails every call with a clear ConfigError', async () => {
@@ -131,5 +140,6 @@ describe('createTestContainer', () => {
     expectTypeOf<FakeMongoProvider>().toMatchTypeOf<Pick<MongoProvider, keyof MongoProvider>>();
     expectTypeOf<FakeAlgoliaProvider>().toMatchTypeOf<Pick<AlgoliaProvider, keyof AlgoliaProvider>>();
     expectTypeOf<FakePrismaProvider>().toMatchTypeOf<Pick<PrismaProvider, keyof PrismaProvider>>();
+    expectTypeOf<FakeElasticsearchProvider>().toMatchTypeOf<Pick<ElasticsearchProvider, keyof ElasticsearchProvider>>();
   });
 });

@@ -56,7 +56,7 @@ describe('the default container across module reloads', () => {
     const health = await second.api.checkHealth(container, { timeoutMs: 200 });
     expect(health.providers.map((row) => [row.provider, row.status])).toEqual([
       ['redis', 'not_initialized'], ['kafka', 'not_initialized'], ['prisma', 'not_configured'], ['mongodb', 'not_configured'], ['algolia', 'not_configured'],
-      ['cache', 'not_initialized'],
+      ['elasticsearch', 'not_configured'], ['cache', 'not_initialized'],
     ]);
     const report = await second.api.disposeWithReport(container);
     expect(report.providers.find((row) => row.provider === 'redis')?.status).toBe('closed');
