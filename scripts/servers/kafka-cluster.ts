@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_KAFKA_VERSION, ensureKafka, waitForBroker } from './kafka.js';
+import { DEFAULT_KAFKA_VERSION, ensureKafka, LOG4J, waitForBroker } from './kafka.js';
 import { freePort, makeTempDir, removeDir, startProcess, startRestartable, type RestartableServer } from './process.js';
 
 const run = promisify(execFile);
@@ -84,18 +84,6 @@ function properties(dir: string, id: number, port: number, controllerPort: numbe
     'background.threads=2',
   ];
 }
-
-const LOG4J = [
-  'status = warn',
-  'appender.out.type = Console',
-  'appender.out.name = out',
-  'appender.out.layout.type = PatternLayout',
-  'appender.out.layout.pattern = [%d] %p %m (%c)%n',
-  'rootLogger.level = WARN',
-  'rootLogger.appenderRef.out.ref = out',
-  'logger.started.name = kafka.server.KafkaRaftServer',
-  'logger.started.level = INFO',
-];
 
 /**
  * Starts `size` combined broker + controller nodes (KRaft, static quorum) on free loopback ports, from the jars the

@@ -113,7 +113,8 @@ function properties(dir: string, ports: KafkaPorts, options: KafkaServerOptions)
   ];
 }
 
-const LOG4J = [
+/** Broker logging: warnings, plus the line that says the server started (shared with kafka-cluster.ts). */
+export const LOG4J = [
   'status = warn',
   'appender.out.type = Console',
   'appender.out.name = out',

@@ -94,6 +94,16 @@ function sentinelContainer(setup: { name: string; sentinels: ReadonlyArray<{ por
 }
 
 /** Subscribed client connections on the Sentinels (the failover detector's, as Sentinels subscribe elsewhere). */
+/** A fresh Sentinel setup (stopped after the test) and a container connected to it through the provider. */
+async function connectedSentinel(env: Record<string, string> = {}) {
+  const setup = await startSentinelFailover();
+  cleanups.push(() => setup.stop());
+  const c = sentinelContainer(setup, env);
+  const redis = c.resolve(RedisProvider);
+  await redis.connect();
+  return { setup, c, redis, client: redis.client as Redis, oldPrimary: setup.nodes[0]!.port };
+}
+
 async function subscribers(sentinels: ReadonlyArray<{ port: number }>): Promise<number> {
   const lists = await Promise.all(sentinels.map((s) => redisCli(s.port, ['client', 'list'])));
   return lists.join('\n').split('\n').filter((line) => / sub=[1-9]/.test(line)).length;
@@ -138,13 +148,7 @@ function sentinelLoad(client: Redis, tally: Tally, writers: number, stopped: () 
 
 describe('Redis Sentinel failover (1 primary, 2 replicas, 3 Sentinels, quorum 2)', () => {
   it('SIGKILL of the primary under load: writes resume on the promoted replica through the same client', async () => {
-    const setup = await startSentinelFailover();
-    cleanups.push(() => setup.stop());
-    const c = sentinelContainer(setup);
-    const redis = c.resolve(RedisProvider);
-    await redis.connect();
-    const client = redis.client as Redis;
-    const oldPrimary = setup.nodes[0]!.port;
+    const { setup, c, redis, client, oldPrimary } = await connectedSentinel();
     expect(await client.call('CONFIG', 'GET', 'port')).toEqual(['port', String(oldPrimary)]);
 
     const tally = new Tally();
@@ -223,15 +227,9 @@ describe('Redis Sentinel failover (1 primary, 2 replicas, 3 Sentinels, quorum 2)
   }, 120_000);
 
   it('a primary demoted under an open connection answers READONLY: the provider reconnects to the new primary and resends', async () => {
-    const setup = await startSentinelFailover();
-    cleanups.push(() => setup.stop());
     // Without the failover detector the client stays on the old primary after the promotion, as with any Sentinel
     // that could not announce it.
-    const c = sentinelContainer(setup, { REDIS_SENTINEL_FAILOVER_DETECTOR: 'false' });
-    const redis = c.resolve(RedisProvider);
-    await redis.connect();
-    const client = redis.client as Redis;
-    const oldPrimary = setup.nodes[0]!.port;
+    const { setup, redis, client, oldPrimary } = await connectedSentinel({ REDIS_SENTINEL_FAILOVER_DETECTOR: 'false' });
     // A plain ioredis client through the same Sentinels, without the provider's READONLY rule: the control.
     const plain = new RawRedis({
       sentinels: setup.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
@@ -273,13 +271,7 @@ describe('Redis Sentinel failover (1 primary, 2 replicas, 3 Sentinels, quorum 2)
   }, 120_000);
 
   it('a manual failover (SENTINEL FAILOVER): the failover detector moves the client before the old primary is demoted', async () => {
-    const setup = await startSentinelFailover();
-    cleanups.push(() => setup.stop());
-    const c = sentinelContainer(setup);
-    const redis = c.resolve(RedisProvider);
-    await redis.connect();
-    const client = redis.client as Redis;
-    const oldPrimary = setup.nodes[0]!.port;
+    const { setup, client, oldPrimary } = await connectedSentinel();
     const tally = new Tally();
     let stop = false;
     const load = sentinelLoad(client, tally, 2, () => stop);
