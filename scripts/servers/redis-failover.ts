@@ -182,12 +182,12 @@ export interface FailoverCluster {
   stop(): Promise<void>;
 }
 
-/** Parses `redis-cli cluster nodes` output into shards (failed primaries are left out). */
+/** Parses `redis-cli cluster nodes` output into shards (failed primaries and primaries without slots are left out). */
 function parseClusterNodes(text: string): ClusterShard[] {
   const lines = text.split('\n').map((line) => line.trim().split(' ')).filter((f) => f.length >= 8);
   const portOf = (address: string) => Number(address.split('@')[0]?.split(':')[1]);
   const masters = lines.filter((f) => f[2]?.includes('master') && !f[2].includes('fail'));
-  return masters.map((f) => ({
+  const shards = masters.map((f) => ({
     primary: portOf(f[1] ?? ''),
     replicas: lines.filter((r) => r[3] === f[0] && !r[2]?.includes('fail')).map((r) => portOf(r[1] ?? '')),
     slots: f.slice(8).filter((s) => /^\d+(-\d+)?$/.test(s)).map((s) => {
@@ -195,6 +195,8 @@ function parseClusterNodes(text: string): ClusterShard[] {
       return [start ?? 0, end ?? start ?? 0] as const;
     }),
   }));
+  // A primary without slots (one that lost them in a failover and has not turned into a replica yet) is no shard.
+  return shards.filter((shard) => shard.slots.length > 0);
 }
 
 /**
@@ -235,6 +237,12 @@ export async function startFailoverCluster(options: FailoverClusterOptions = {})
     for (const node of nodes) {
       await waitUntil(async () => (await redisCli(node.port, ['cluster', 'info'])).includes('cluster_state:ok'), 'cluster_state:ok');
     }
+    // A busy machine can make a node miss its 1 s node timeout while the cluster forms: wait until it has settled into
+    // `primaries` shards with all their replicas before the test measures anything.
+    await waitUntil(async () => {
+      const current = await shards();
+      return current.length === primaries && current.every((shard) => shard.replicas.length === perPrimary);
+    }, 'every shard with its replicas');
     for (const shard of await shards()) {
       for (const replica of shard.replicas) {
         await waitUntil(async () => (await redisCli(replica, ['info', 'replication'])).includes('master_link_status:up'), 'replica link');
