@@ -137,9 +137,11 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 // The declarations describe CommonJS files (src/package.json says the same for the sources).
 writeFileSync('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
-const compat = readdirSync('src/compat')
-  .filter((file) => file.endsWith('.ts') && !['default-container.ts', 'lazy-client.ts'].includes(file))
-  .map((file) => `src/compat/${file}`);
+// The original import paths are the package's exports other than '.' and './testing' (`./x` is src/compat/x.ts);
+// every other file in src/compat is a helper they bundle.
+const compat = Object.keys(pkg.exports)
+  .filter((key) => !['.', './testing', './package.json'].includes(key))
+  .map((key) => `src/compat/${key.slice(2)}.ts`);
 const secondary = ['src/testing/index.ts', ...compat];
 // '../index.cjs' and the generated client's path below assume one directory under dist/ for every secondary entry.
 for (const entry of secondary) {

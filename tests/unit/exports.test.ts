@@ -81,6 +81,17 @@ describe('export surface', () => {
     ]);
   });
 
+  it('@ratecreator/db/elasticsearch-client exports the upstream names and the typed extras', async () => {
+    const api = await import('../../src/compat/elasticsearch-client.js');
+    expect(Object.keys(api).sort()).toEqual([
+      // upstream's names
+      'bulkIndexAccounts', 'checkHealth', 'createIndices', 'deleteAccount', 'getElasticsearchClient', 'indexAccount',
+      'searchAccounts', 'searchCategories', 'updateAccount',
+      // this package's additions: the bulk error, the mappings, the sort fields, the limit and the range parser
+      'ACCOUNTS_INDEX', 'ACCOUNT_SORT_FIELDS', 'BulkIndexError', 'CATEGORIES_INDEX', 'MAX_LIMIT', 'parseRange',
+    ].sort());
+  });
+
   it('package.json maps every subpath to CommonJS, types first, with an ES module wrapper where there is a default export', () => {
     type Target = { types: string; default: string };
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -91,7 +102,8 @@ describe('export surface', () => {
       typesVersions: Record<'*', Record<string, [string]>>;
     };
     expect(Object.keys(pkg.exports)).toEqual([
-      '.', './testing', './redis-do', './client', './kafka-client', './mongo-client', './algolia-client', './package.json',
+      '.', './testing', './redis-do', './client', './kafka-client', './mongo-client', './algolia-client', './elasticsearch-client',
+      './package.json',
     ]);
     const withDefault = ['./redis-do', './client', './mongo-client'];
     for (const [subpath, target] of Object.entries(pkg.exports)) {
