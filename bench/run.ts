@@ -1,13 +1,14 @@
 // Runs every bench/*.ts (except this file and util.ts) in its own process, in order, and prints their results.
-// The long ones run last, after every quick bench has reported: failover.ts (the failover tests at full length, several
-// minutes) and then the soak (soak.ts, SOAK_SECONDS, default 60). `node --import tsx bench/run.ts soak` (npm run bench:soak) runs it alone.
+// The long ones run last, after every quick bench has reported: elasticsearch.ts (a real Elasticsearch node: its start
+// and about two minutes of indexing and search), failover.ts (the failover tests at full length, several minutes) and
+// then the soak (soak.ts, SOAK_SECONDS, default 60). `node --import tsx bench/run.ts soak` (npm run bench:soak) runs it alone.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 /** Long-running benches, in the order they run after all the others. */
-const LAST = ['failover.ts', 'soak.ts'];
+const LAST = ['elasticsearch.ts', 'failover.ts', 'soak.ts'];
 const only = process.argv.slice(2);
 const all = readdirSync(dir)
   .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && file !== 'util.ts')

@@ -17,6 +17,8 @@ command -v java >/dev/null || apt_missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || apt_missing+=(maven)
 # unzip unpacks the Elasticsearch distribution (keeping the executable bits of its scripts).
 command -v unzip >/dev/null || apt_missing+=(unzip)
+# javac and jar build the test node's analysis plugin (scripts/elasticsearch/test-analysis).
+command -v javac >/dev/null && command -v jar >/dev/null || apt_missing+=(openjdk-17-jdk-headless)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} with apt-get"
   sudo_cmd=()

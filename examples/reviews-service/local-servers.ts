@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { makeTestCertificates } from '../../scripts/servers/certs.js';
+import { DEFAULT_ELASTICSEARCH_VERSION, elasticsearchHome, startElasticsearch } from '../../scripts/servers/elasticsearch.js';
 import { FERRETDB_VERSION, startFerretDb } from '../../scripts/servers/ferretdb.js';
 import { startKafka } from '../../scripts/servers/kafka.js';
 import { makeTempDir, removeDir } from '../../scripts/servers/process.js';
@@ -8,7 +11,7 @@ import { startAlgoliaServer } from '../../src/testing/index.js';
 import { REVIEW_CREATED_GROUP } from './review-created-consumer.js';
 
 /** The servers the demo runs, in the order it prints them. */
-export const DEMO_SERVERS = ['redis', 'kafka', 'mongodb', 'algolia'] as const;
+export const DEMO_SERVERS = ['redis', 'kafka', 'mongodb', 'algolia', 'elasticsearch'] as const;
 /** One of {@link DEMO_SERVERS}. */
 export type DemoServer = (typeof DEMO_SERVERS)[number];
 
@@ -43,12 +46,60 @@ interface Running {
 
 /** SIGKILLs `pid` (if it is still there) and removes `dirs`. */
 function killAndRemove(pid: number, ...dirs: string[]): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
+  killPids([pid]);
   dirs.forEach(removeDir);
+}
+
+/** SIGKILLs each of `pids` that is still there. */
+function killPids(pids: ReadonlyArray<number | undefined>): void {
+  for (const pid of pids) {
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The parent of `pid` from /proc (Linux), or undefined. */
+function parentPid(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces; the state and the parent's pid follow it.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 1 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `file` exists and may be executed. */
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks, before anything is started, what the Elasticsearch node needs: a JDK (ES_JAVA_HOME, else `java` on PATH)
+ * and the distribution `npm run setup` fetches. The demo does not fetch it itself (a large download): without it
+ * the Elasticsearch part runs on the in-memory fake.
+ * @throws an ENOENT error naming `java` when there is no Java, an Error when the distribution is missing.
+ */
+function checkElasticsearchPrerequisites(version: string): void {
+  const esJavaHome = process.env.ES_JAVA_HOME;
+  if (esJavaHome) {
+    if (!executable(join(esJavaHome, 'bin', 'java'))) throw new Error(`ES_JAVA_HOME (${esJavaHome}) has no bin/java`);
+  } else if (!(process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && executable(join(dir, 'java')))) {
+    throw Object.assign(new Error('java: not found'), { code: 'ENOENT', path: 'java' });
+  }
+  if (!existsSync(join(elasticsearchHome(version), 'bin', 'elasticsearch'))) {
+    throw new Error(`the Elasticsearch ${version} distribution is not in .cache/elasticsearch/ (npx tsx scripts/servers/elasticsearch.ts fetch)`);
+  }
 }
 
 /**
@@ -74,6 +125,7 @@ const NEEDS: Record<DemoServer, string> = {
   kafka: 'Java 17, openssl, and Maven to fetch the broker once',
   mongodb: 'Go, to build FerretDB once',
   algolia: 'nothing beyond Node.js',
+  elasticsearch: 'Java 17 and its distribution, which npm run setup fetches once',
 };
 
 /**
@@ -214,6 +266,25 @@ export class LocalServers {
           },
           stop: () => algolia.close(),
           kill: () => undefined, // in this process: it ends with it
+        };
+      }
+      case 'elasticsearch': {
+        const version = process.env.ELASTICSEARCH_TEST_VERSION ?? DEFAULT_ELASTICSEARCH_VERSION;
+        checkElasticsearchPrerequisites(version);
+        // Two JVMs: the launcher (bin/elasticsearch) and the node it starts, whose pid is `node.pid`. stop() asks the
+        // launcher to shut the node down; kill() signals both.
+        const node = await startElasticsearch({ version });
+        const launcherPid = parentPid(node.pid);
+        return {
+          description: `Elasticsearch ${node.version} node on 127.0.0.1:${node.port}` +
+            `${launcherPid !== undefined ? ` (launcher pid ${launcherPid})` : ''}, pid ${node.pid}`,
+          pid: node.pid,
+          env: { ELASTIC_NODE: node.url },
+          stop: () => node.stop(),
+          kill: () => {
+            killPids([node.pid, launcherPid]);
+            removeDir(node.dir);
+          },
         };
       }
     }

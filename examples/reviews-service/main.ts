@@ -7,6 +7,7 @@ import {
   createDbContainer,
   createLogger,
   disposeWithReport,
+  ElasticsearchProvider,
   KafkaProvider,
   loadConfig,
   MongoProvider,
@@ -14,12 +15,14 @@ import {
 } from '../../src/index.js';
 import { createTestContainer, type RealProviderClass } from '../../src/testing/index.js';
 import { DEMO_SERVERS, LocalServers, type DemoServer } from './local-servers.js';
-import { disposalLines, healthLines } from './output.js';
+import { disposalLines, healthLines, searchLines } from './output.js';
 import { RatingCache } from './rating-cache.js';
 import { REVIEW_CREATED_TOPIC, type ReviewInput } from './review.js';
 import { REVIEW_CREATED_GROUP, ReviewCreatedConsumer } from './review-created-consumer.js';
+import { ELASTIC_REVIEW_INDEX, ElasticReviewIndex } from './review-elastic-index.js';
 import { ReviewEvents } from './review-events.js';
 import { ReviewIndexer } from './review-indexer.js';
+import { REVIEW_SEARCH_INDEXES } from './review-search-result.js';
 import { ReviewService } from './review-service.js';
 import { ReviewStore } from './review-store.js';
 
@@ -36,9 +39,15 @@ const EVENT_TIMEOUT_MS = 30_000;
 /** After the demo has finished, how long an open handle may keep the process alive before it is reported. */
 const EXIT_WATCHDOG_MS = 10_000;
 
-const PROVIDER_OF: Record<DemoServer, RealProviderClass> = { redis: RedisProvider, kafka: KafkaProvider, mongodb: MongoProvider, algolia: AlgoliaProvider };
+const PROVIDER_OF: Record<DemoServer, RealProviderClass> = {
+  redis: RedisProvider,
+  kafka: KafkaProvider,
+  mongodb: MongoProvider,
+  algolia: AlgoliaProvider,
+  elasticsearch: ElasticsearchProvider,
+};
 /** Provider names in health rows -> the demo server behind them. */
-const SERVER_OF: Record<string, DemoServer> = { redis: 'redis', kafka: 'kafka', mongodb: 'mongodb', algolia: 'algolia' };
+const SERVER_OF: Record<string, DemoServer> = { redis: 'redis', kafka: 'kafka', mongodb: 'mongodb', algolia: 'algolia', elasticsearch: 'elasticsearch' };
 
 const servers = new LocalServers();
 let container: DependencyContainer | undefined;
@@ -47,15 +56,43 @@ const interruption = new AbortController();
 const { signal } = interruption;
 const out = (line = '') => void process.stdout.write(`${servers.redact(line)}\n`);
 
+/** True for the in-memory fake's refusal of a request it does not answer (a 501 `fake_not_implemented`). */
+function refusedByFake(error: unknown): boolean {
+  return (error as { meta?: { body?: { error?: { type?: unknown } } } } | null)?.meta?.body?.error?.type === 'fake_not_implemented';
+}
+
+/**
+ * Creates the Elasticsearch review index (unless it exists) and registers it, so that every review is indexed in
+ * Elasticsearch as well as in Algolia. On the in-memory fake too; should the fake refuse the index, reviews go to
+ * Algolia alone and the returned text says why (undefined when Elasticsearch is used).
+ */
+async function setUpElasticsearch(c: DependencyContainer, where: string): Promise<string | undefined> {
+  const index = c.resolve(ElasticReviewIndex);
+  let state: 'created' | 'exists';
+  try {
+    state = await index.ensureIndex();
+  } catch (error) {
+    if (!refusedByFake(error)) throw error;
+    out('elasticsearch: reviews are indexed in Algolia only: the in-memory fake refused the review index');
+    return 'not indexed: the in-memory fake refused the review index';
+  }
+  c.register(REVIEW_SEARCH_INDEXES, { useValue: index });
+  out(`elasticsearch: index ${ELASTIC_REVIEW_INDEX} ${state === 'created' ? 'created' : 'already there'} (${where})`);
+  return undefined;
+}
+
 /** Runs the flow on `container` and returns the problems found (none when everything worked). */
 async function runFlow(c: DependencyContainer, backendOf: (provider: string) => string): Promise<string[]> {
   const problems: string[] = [];
   const consumer = c.resolve(ReviewCreatedConsumer);
   await c.resolve(ReviewEvents).ensureTopic();
+  const elasticSkipped = await setUpElasticsearch(c, backendOf('elasticsearch'));
   await consumer.start();
   signal.throwIfAborted();
 
-  out(`reviews (each stored in MongoDB, rated in Redis, published to ${REVIEW_CREATED_TOPIC}, indexed in Algolia):`);
+  const indexer = c.resolve(ReviewIndexer);
+  const indexedIn = indexer.backends.map((backend) => (backend === 'algolia' ? 'Algolia' : 'Elasticsearch')).join(' and ');
+  out(`reviews (each stored in MongoDB, rated in Redis, published to ${REVIEW_CREATED_TOPIC}, indexed in ${indexedIn}):`);
   const service = c.resolve(ReviewService);
   const ids: string[] = [];
   for (const input of SAMPLE_REVIEWS) {
@@ -83,9 +120,13 @@ async function runFlow(c: DependencyContainer, backendOf: (provider: string) => 
     if (cached.average !== expected || cached.count !== stars.length) problems.push(`wrong cached rating for account ${accountId}`);
   }
 
-  const hits = await c.resolve(ReviewIndexer).search(SEARCH_WORD);
-  out(`algolia: search "${SEARCH_WORD}" found ${hits.length} review(s): ${hits.join(', ') || 'none'}`);
-  if (hits.length !== 1 || hits[0] !== ids[1]) problems.push(`search "${SEARCH_WORD}" should find exactly review ${ids[1]}`);
+  signal.throwIfAborted();
+  const results = await indexer.searchAll(SEARCH_WORD);
+  for (const result of results) {
+    out(`${result.backend}: search "${SEARCH_WORD}" found ${result.total} review(s): ${result.ids.join(', ') || 'none'}`);
+    if (result.total !== 1 || result.ids[0] !== ids[1]) problems.push(`${result.backend}: search "${SEARCH_WORD}" should find exactly review ${ids[1]}`);
+  }
+  searchLines(SEARCH_WORD, results, backendOf, elasticSkipped === undefined ? {} : { elasticsearch: elasticSkipped }).forEach((line) => out(line));
 
   const health = await checkHealth(c);
   healthLines(health, backendOf).forEach((line) => out(line));

@@ -1,4 +1,5 @@
 import type { ContainerHealth, DisposalReport } from '../../src/index.js';
+import type { ReviewSearchResult, SearchBackend } from './review-search-result.js';
 
 /** Lines of a left-aligned table, indented by two spaces; the first row is the header. */
 export function table(rows: ReadonlyArray<readonly string[]>): string[] {
@@ -24,6 +25,26 @@ export function disposalLines(report: DisposalReport): string[] {
     ...table([
       ['provider', 'phase', 'status', 'ms', 'error'],
       ...report.providers.map((p) => [p.provider, p.phase, p.status, String(p.ms), p.error ?? '']),
+    ]),
+  ];
+}
+
+/**
+ * The same search in every backend, side by side: where it ran (`serverOf`), hit count and top hit; a backend in
+ * `skipped` gets a row saying why it was not searched.
+ */
+export function searchLines(
+  query: string,
+  results: readonly ReviewSearchResult[],
+  serverOf: (backend: SearchBackend) => string,
+  skipped: Partial<Record<SearchBackend, string>> = {},
+): string[] {
+  return [
+    `search "${query}" side by side:`,
+    ...table([
+      ['backend', 'server', 'hits', 'top hit'],
+      ...results.map((r) => [r.backend, serverOf(r.backend), String(r.total), r.top ? `${r.top.id} "${r.top.title}"` : 'none']),
+      ...(Object.entries(skipped) as [SearchBackend, string][]).map(([backend, why]) => [backend, serverOf(backend), '-', why]),
     ]),
   ];
 }

@@ -65,7 +65,10 @@ export function elasticsearchHome(version: string): string {
  */
 export async function ensureElasticsearch(version: string): Promise<string> {
   const home = elasticsearchHome(version);
-  if (existsSync(join(home, 'bin', 'elasticsearch'))) return home;
+  if (existsSync(join(home, 'bin', 'elasticsearch'))) {
+    await ensureTestAnalysisPlugin(home, version);
+    return home;
+  }
   const cache = dirname(home);
   const download = join(cache, 'download');
   const zip = join(download, `elasticsearch-${version}.zip`);
@@ -90,7 +93,49 @@ export async function ensureElasticsearch(version: string): Promise<string> {
   }
   // The node runs as another user: it must be able to read the distribution.
   chmodSync(home, 0o755);
+  await ensureTestAnalysisPlugin(home, version);
   return home;
+}
+
+/** The test-only analysis plugin (see scripts/elasticsearch/test-analysis/TestAnalysisPlugin.java). */
+export const TEST_ANALYSIS_PLUGIN = 'ratecreator-test-analysis';
+
+/**
+ * Compiles scripts/elasticsearch/test-analysis against the distribution's own jars and installs it as a plugin of
+ * that distribution, unless already there: the integration-test distribution lacks the analysis-common module (the
+ * `edge_ngram` tokenizer and `lowercase` filter of the accounts index's mappings), and Maven Central does not serve
+ * that module. Built beside its final place and renamed, like the distribution.
+ */
+export async function ensureTestAnalysisPlugin(home: string, version: string): Promise<void> {
+  const target = join(home, 'plugins', TEST_ANALYSIS_PLUGIN);
+  if (existsSync(join(target, `${TEST_ANALYSIS_PLUGIN}.jar`))) return;
+  const staging = join(dirname(home), `.plugin-${version}-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  const classes = join(staging, 'classes');
+  const plugin = join(staging, TEST_ANALYSIS_PLUGIN);
+  mkdirSync(classes, { recursive: true });
+  mkdirSync(plugin);
+  try {
+    const source = join(ROOT, 'scripts', 'elasticsearch', 'test-analysis', 'TestAnalysisPlugin.java');
+    await run('javac', ['-nowarn', '--release', '17', '-cp', join(home, 'lib', '*'), '-d', classes, source]);
+    await run('jar', ['--create', '--file', join(plugin, `${TEST_ANALYSIS_PLUGIN}.jar`), '-C', classes, '.']);
+    writeFileSync(join(plugin, 'plugin-descriptor.properties'), [
+      'description=Test only: the edge_ngram tokenizer and lowercase filter the integration-test distribution lacks',
+      'version=1.0.0',
+      `name=${TEST_ANALYSIS_PLUGIN}`,
+      'classname=ratecreator.db.test.TestAnalysisPlugin',
+      'java.version=17',
+      `elasticsearch.version=${version}`,
+      'extended.plugins=',
+      'has.native.controller=false',
+      '',
+    ].join('\n'));
+    mkdirSync(join(home, 'plugins'), { recursive: true });
+    renameSync(plugin, target);
+    execFileSync('chmod', ['-R', 'a+rX', target]);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }
 
 /** The JDK the node runs on: ES_JAVA_HOME, else the `java` on PATH (its home, two levels above the real binary). */
@@ -204,7 +249,9 @@ function readableHome(home: string, version: string): string {
   };
   if (readable(home)) return home;
   const shared = join(tmpdir(), `ratecreator-db-elasticsearch-${version}`);
-  if (!existsSync(join(shared, 'lib'))) {
+  // A copy made before the test analysis plugin was installed is made again.
+  if (!existsSync(join(shared, 'plugins', TEST_ANALYSIS_PLUGIN))) {
+    rmSync(shared, { recursive: true, force: true });
     const staging = `${shared}.tmp-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     cpSync(home, staging, { recursive: true });

@@ -18,6 +18,10 @@ const COMMANDS: Record<string, { summary: string; run: (args: readonly string[],
     summary: 'compare the indexes prisma/schema.prisma declares with the live database (exit 1 when they differ)',
     run: async (args, io) => (await import('./indexes.js')).indexesCommand(args, io),
   },
+  'search-indices': {
+    summary: 'check (--create: create) the Elasticsearch accounts and categories indices (exit 1 when missing or different)',
+    run: async (args, io) => (await import('./search-indices.js')).searchIndicesCommand(args, io),
+  },
 };
 
 /** The command called `name`, if there is one (own keys only: `toString` is not a command). */
@@ -26,7 +30,8 @@ function commandNamed(name: string | undefined) {
 }
 
 function usage(): string {
-  const rows = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`);
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const rows = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)} ${command.summary}`);
   return (
     `usage: ratecreator-db <command> [options]\n\ncommands:\n${rows.join('\n')}\n\n` +
     'Each command takes --json for machine-readable output; `ratecreator-db <command> --help` (or\n' +

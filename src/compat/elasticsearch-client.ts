@@ -69,6 +69,19 @@ export function getElasticsearchClient(): Client {
   return provider().client;
 }
 
+/**
+ * A failure in one line: for an error response, its status, Elasticsearch's error type and reason (the client's
+ * message is the type alone); otherwise the message.
+ */
+function describe(error: unknown): string {
+  const response = error as { meta?: { statusCode?: number; body?: { error?: { type?: string; reason?: string } | string } } };
+  const body = response.meta?.body?.error;
+  if (body && typeof body === 'object' && body.type) {
+    return `${response.meta?.statusCode ?? 'error'} ${body.type}${body.reason ? `: ${body.reason}` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Runs one operation on the shared client; any failure becomes a ProviderError naming Elasticsearch and the operation. */
 async function run<T>(operation: string, use: (client: Client, indices: ElasticsearchProvider['indexNames']) => Promise<T>): Promise<T> {
   const search = provider();
@@ -78,8 +91,7 @@ async function run<T>(operation: string, use: (client: Client, indices: Elastics
   } catch (error) {
     if (error instanceof ProviderError || error instanceof RangeError) throw error;
     // ProviderError scrubs registered secrets from the message and the cause.
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ProviderError('elasticsearch', `${operation} failed: ${message}`, { cause: error });
+    throw new ProviderError('elasticsearch', `${operation} failed: ${describe(error)}`, { cause: error });
   }
 }
 

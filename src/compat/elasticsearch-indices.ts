@@ -107,12 +107,20 @@ export function mappingDifferences(expected: Mapping, actual: Mapping): string[]
       differences.push(`${field}: missing`);
       continue;
     }
-    for (const key of ['type', 'analyzer', 'index'] as const) {
+    for (const key of ['type', 'analyzer', 'search_analyzer', 'index'] as const) {
       const wanted = want[key] ?? (key === 'type' ? 'object' : undefined);
-      const actualValue = have[key] ?? (key === 'type' ? 'object' : undefined);
+      // A field without its own search analyzer searches with its analyzer.
+      const fallback = key === 'type' ? 'object' : key === 'search_analyzer' ? have.analyzer : undefined;
+      const actualValue = have[key] ?? fallback;
       if (wanted !== undefined && String(wanted) !== String(actualValue)) {
         differences.push(`${field}: ${key} ${String(actualValue)}, expected ${String(wanted)}`);
       }
+    }
+    // Sub-fields (`name.keyword`), compared the same way.
+    const subFields = want.fields as Mapping | undefined;
+    if (subFields) {
+      const prefix = (line: string) => `${field}.${line}`;
+      differences.push(...mappingDifferences(subFields, (have.fields ?? {}) as Mapping).map(prefix));
     }
   }
   return differences;

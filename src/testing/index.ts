@@ -45,8 +45,8 @@ const FAKES = [
 const defaultSlot = () => (globalThis as Record<symbol, { container?: DependencyContainer } | undefined>)[Symbol.for('@ratecreator/db:default-container')];
 
 /**
- * A container whose seven providers are in-memory fakes (the cache: bentocache's memory tier alone; Elasticsearch: cluster
- * health only, every other call refused) with the real providers' surface, resolved by the real classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
+ * A container whose seven providers are in-memory fakes (the cache: bentocache's memory tier alone; Elasticsearch: an
+ * in-memory node answering the calls `@ratecreator/db/elasticsearch-client` makes, every other call refused) with the real providers' surface, resolved by the real classes as tokens. Fail-closed: it reads no environment and opens no network connection; a real provider is
  * used only when the test lists it in `allowReal`. Dispose it like any other container.
  */
 export function createTestContainer(options: TestContainerOptions = {}): DbContainer {

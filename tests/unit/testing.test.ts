@@ -73,11 +73,13 @@ describe('createTestContainer', () => {
     const found = await algolia.searchClient.searchSingleIndex({ indexName: 'reviews', searchParams: { query: 'great' } });
     expect(found.hits.map((hit) => hit.objectID)).toEqual(['r1']);
 
-    // Elasticsearch is fail-closed: cluster health answers, anything else is refused in process, naming allowReal.
+    // Elasticsearch is in memory and fail-closed: the subpath's calls answer, anything else is refused in process, naming allowReal.
     const elastic = c.resolve(ElasticsearchProvider);
     await elastic.connect();
     expect((await elastic.client.cluster.health()).status).toBe('green');
-    await expect(elastic.client.search({ index: 'accounts', query: { match_all: {} } })).rejects.toThrow(/fake_not_implemented.*allowReal/);
+    await elastic.client.index({ index: 'accounts', id: 'a1', document: { name: 'great creator' } });
+    expect((await elastic.client.search({ index: 'accounts', query: { match_all: {} } })).hits.hits.map((hit) => hit._id)).toEqual(['a1']);
+    await expect(elastic.client.indices.delete({ index: 'accounts' })).rejects.toThrow(/fake_not_implemented.*allowReal/);
 
     expect((await checkHealth(c)).providers.map((p) => `${p.provider}:${p.status}`)).toEqual([
       'redis:up', 'kafka:up', 'prisma:not_configured', 'mongodb:up', 'algolia:up', 'elasticsearch:up', 'cache:not_initialized',

@@ -157,3 +157,18 @@ describe('container disposal', () => {
     await done;
   });
 });
+
+describe('resolve guard', () => {
+  it('passes tsyringe its optional-injection flag: @inject(token, { isOptional: true }) of a missing token is undefined', async () => {
+    const { inject } = await import('tsyringe');
+    const MISSING = Symbol('not registered');
+    @injectable()
+    class WantsOptional {
+      constructor(@inject(MISSING, { isOptional: true }) readonly value: unknown) {}
+    }
+    const c = createDbContainer({ config: silentConfig() });
+    expect(c.resolve(WantsOptional).value).toBeUndefined();
+    await c.dispose();
+    expect(() => c.resolve(WantsOptional)).toThrow(DisposedError);
+  });
+});
