@@ -20,6 +20,7 @@ export default defineConfig({
             'tests/helpers/global-setup.ts',
             'tests/helpers/global-setup-kafka.ts',
             'tests/helpers/global-setup-mongo.ts',
+            'tests/helpers/global-setup-elasticsearch.ts',
           ],
         },
       },
