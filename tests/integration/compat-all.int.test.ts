@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { SearchClient } from 'algoliasearch';
 import type { Redis } from 'ioredis';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { MongoClient } from 'mongodb';
 import { describe, expect, expectTypeOf, inject, it } from 'vitest';
+import '../helpers/elasticsearch-node.js';
 import '../helpers/kafka-servers.js';
 import '../helpers/mongo-servers.js';
 import '../helpers/servers.js';
@@ -17,6 +19,10 @@ describe('every original import path, together', () => {
     const kafka = inject('kafka');
     const mongo = inject('mongo');
     const algolia = inject('algolia');
+    const elasticsearch = inject('elasticsearch');
+    // The node is shared by the run: indices of this run alone.
+    const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const esIndices = { accounts: `compat-all-accounts-${suffix}`, categories: `compat-all-categories-${suffix}` };
     Object.assign(process.env, {
       LOG_LEVEL: 'silent',
       REDIS_HOST: '127.0.0.1',
@@ -29,16 +35,20 @@ describe('every original import path, together', () => {
       ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
       ALGOLIA_SEARCH_API_KEY: algolia.searchApiKey,
       ALGOLIA_HOSTS: algolia.url,
+      ELASTIC_NODE: elasticsearch.url,
+      ELASTIC_ACCOUNTS_INDEX: esIndices.accounts,
+      ELASTIC_CATEGORIES_INDEX: esIndices.categories,
     });
     const client = await import('../../src/compat/client.js');
     const redisDo = await import('../../src/compat/redis-do.js');
     const mongoClient = await import('../../src/compat/mongo-client.js');
     const algoliaClient = await import('../../src/compat/algolia-client.js');
     const kafkaClient = await import('../../src/compat/kafka-client.js');
+    const esClient = await import('../../src/compat/elasticsearch-client.js');
     const api = await import('../../src/index.js');
 
     // Importing built nothing and loaded no client library.
-    for (const name of ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search']) expect(loaded(name), name).toBe(false);
+    for (const name of ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@elastic/elasticsearch']) expect(loaded(name), name).toBe(false);
 
     // The signatures apps compile against (the default exports' types, as apps see them through the built package, are
     // pinned by tests/integration/package-forms.int.test.ts: TypeScript reads these sources as CommonJS).
@@ -56,6 +66,9 @@ describe('every original import path, together', () => {
     expectTypeOf(kafkaClient.getKafkaConsumer).toEqualTypeOf<(groupId: string) => Consumer>();
     expectTypeOf(kafkaClient.createTopicIfNotExists).toEqualTypeOf<(topic: string) => Promise<void>>();
     expectTypeOf(kafkaClient.kafka).toEqualTypeOf<Kafka>();
+    expectTypeOf(esClient.getElasticsearchClient).toEqualTypeOf<() => ElasticsearchClient>();
+    expectTypeOf(esClient.indexAccount).toEqualTypeOf<(account: import('../../src/compat/elasticsearch-client.js').AccountDocument) => Promise<void>>();
+    expectTypeOf(esClient.searchAccounts).returns.toEqualTypeOf<Promise<import('../../src/compat/elasticsearch-client.js').SearchAccountsResult>>();
 
     // Use each one; all come from the one default container.
     const container = api.getDefaultContainer();
@@ -74,6 +87,22 @@ describe('every original import path, together', () => {
     await producer.send({ topic, messages: [{ value: 'x' }] });
     kafkaClient.getKafkaConsumer('compat-all');
     expect(client.getPrismaClient()).toBe(container.resolve(api.PrismaProvider).client);
+    // Elasticsearch: the subpath's functions run on the default container's client, with its configured indices.
+    const esProvider = container.resolve(api.ElasticsearchProvider);
+    const esShared = esClient.getElasticsearchClient();
+    expect(esShared).toBe(esProvider.client);
+    expect(esProvider.indexNames).toEqual(esIndices);
+    const states = await esClient.createIndices();
+    expect(states.map((state) => [state.index, state.state])).toEqual([[esIndices.accounts, 'created'], [esIndices.categories, 'created']]);
+    await esClient.indexAccount({ accountId: 'compat-all-1', platform: 'YOUTUBE', name: 'Compat All Creator', handle: 'compatall', rating: 4.5, reviewCount: 3 });
+    await esClient.updateAccount('compat-all-1', { rating: 3 });
+    const found = await esClient.searchAccounts({ query: 'Compat All Creator' });
+    expect(found.hits.map((hit) => [hit.objectID, hit.rating])).toEqual([['compat-all-1', 3]]);
+    // The document is in the configured index on the node (read with the shared client, which is the provider's).
+    const stored = await esClient.getElasticsearchClient().get<{ name: string; rating: number }>({ index: esIndices.accounts, id: 'compat-all-1' });
+    expect(stored._source).toMatchObject({ name: 'Compat All Creator', rating: 3 });
+    expect(await esClient.checkHealth()).toMatchObject({ available: true });
+    expect(loaded('@elastic/elasticsearch')).toBe(true);
 
     // One signal disposes every client the paths built.
     let exitCode: number | undefined;
@@ -84,9 +113,12 @@ describe('every original import path, together', () => {
     await exited;
     const report = api.lastDisposalReport(container)!;
     expect(Object.fromEntries(report.providers.map((row) => [row.provider, row.status]))).toEqual({
-      'kafka-consumers': 'closed', kafka: 'closed', redis: 'closed', mongodb: 'closed', prisma: 'closed', algolia: 'closed',
+      'kafka-consumers': 'closed', kafka: 'closed', redis: 'closed', mongodb: 'closed', prisma: 'closed', algolia: 'closed', elasticsearch: 'closed',
     });
     expect(exitCode).toBe(0);
     expect(redisDo.getRedisClient.bind(null)).toThrow(/disposed/);
+    expect(esClient.getElasticsearchClient.bind(null)).toThrow(/disposed/);
+    // The disposed provider's client was really closed: it sends nothing any more.
+    await expect(esShared.cluster.health({}, { maxRetries: 0 })).rejects.toThrow();
   });
 });

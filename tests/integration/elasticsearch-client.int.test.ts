@@ -97,13 +97,19 @@ beforeAll(async () => {
       }));
       return;
     }
-    const upstream = httpRequest({ host: '127.0.0.1', port: es.port, method: req.method, path: req.url, headers: req.headers }, (reply) => {
+    const { connection: _hop, 'keep-alive': _alive, ...headers } = req.headers;
+    const upstream = httpRequest({ host: '127.0.0.1', port: es.port, method: req.method, path: req.url, headers }, (reply) => {
       res.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(res);
     });
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  // The client keeps its sockets alive between requests: a proxy closing idle ones after Node's default 5 s races a
+  // request sent just then on a busy machine ("other side closed"). Keep them open like Elasticsearch does.
+  authProxy.keepAliveTimeout = 120_000;
+  authProxy.headersTimeout = 0;
+  authProxy.requestTimeout = 0;
   await new Promise<void>((resolve) => authProxy.listen(0, '127.0.0.1', resolve));
   authPort = (authProxy.address() as { port: number }).port;
   tlsProxy = createTlsServer({ key: readFileSync(certs.keyFile), cert: readFileSync(certs.certFile) }, (client) => {

@@ -1,7 +1,8 @@
 // The esbuild cells of the build matrix (issue 10): a consumer service shaped like Rate Creator's
 // (tests/fixtures/esbuild-service: original import paths, Kafka consumer -> Algolia record, SIGTERM -> exit 0,
 // `require.main === module`), with the packed package installed by npm, bundled by the pinned esbuild
-// (tests/toolchains/esbuild) in four ways and run with `node` against the local Kafka broker, Algolia server and Redis.
+// (tests/toolchains/esbuild) in four ways and run with `node` against the local Kafka broker, Algolia server, the shared
+// Elasticsearch node and Redis.
 // The bundled variants run with the app's node_modules moved out of reach: the bundle alone must be enough.
 import { readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import {
   startService,
   withoutNodeModules,
 } from '../helpers/esbuild-app.js';
+import type {} from '../helpers/elasticsearch-node.js';
 import type {} from '../helpers/kafka-servers.js';
 import type {} from '../helpers/mongo-servers.js';
 import type {} from '../helpers/servers.js';
@@ -28,6 +30,7 @@ import { packedPackage } from '../helpers/packed.js';
 const kafka = inject('kafka');
 const algolia = inject('algolia');
 const redisPort = inject('servers').redis.plain;
+const elasticsearch = inject('elasticsearch');
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** The services' build: `esbuild src/index.ts --platform=node --bundle --outfile=dist/index.js`, and its variations. */
@@ -46,6 +49,7 @@ const serviceEnv = {
   ALGOLIA_APP_ID: algolia.appId,
   ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
   ALGOLIA_HOSTS: algolia.url,
+  ELASTIC_NODE: elasticsearch.url,
   REDIS_HOST: '127.0.0.1',
   REDIS_PORT: String(redisPort),
   // The default shutdown deadline (10 s): consumers' fetch long-poll is sized to fit it (consumerMaxWaitMs).
@@ -77,6 +81,29 @@ function expectNoBuildMachinePaths(bundle: string): void {
   expect(found, 'absolute paths of a build machine in the bundle').toEqual([]);
 }
 
+/** The node is shared by the run: Elasticsearch index names of this test alone (lowercase, as the node requires). */
+function esIndices(suffix: string): { ELASTIC_ACCOUNTS_INDEX: string; ELASTIC_CATEGORIES_INDEX: string } {
+  return { ELASTIC_ACCOUNTS_INDEX: `esbuild-accounts-${suffix}`, ELASTIC_CATEGORIES_INDEX: `esbuild-categories-${suffix}` };
+}
+
+/** An account document as the node holds it (GET /<index>/_doc/<id>), read directly; undefined when there is none. */
+async function getAccountDocument(index: string, id: string): Promise<Record<string, unknown> | undefined> {
+  const response = await fetch(`${elasticsearch.url}/${encodeURIComponent(index)}/_doc/${encodeURIComponent(id)}`);
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`GET ${index}/_doc/${id}: HTTP ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { _source: Record<string, unknown> })._source;
+}
+
+/** Stores an account document on the node directly (PUT, replacing it, visible to reads at once). */
+async function putAccountDocument(index: string, id: string, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${elasticsearch.url}/${encodeURIComponent(index)}/_doc/${encodeURIComponent(id)}?refresh=true`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`PUT ${index}/_doc/${id}: HTTP ${response.status} ${await response.text()}`);
+}
+
 /** Builds `variant` (node_modules still in place, as on a build machine); returns the bundle's text. */
 async function build(variant: (typeof VARIANTS)[number]): Promise<string> {
   await esbuild(app, [variant.entry, '--bundle', '--platform=node', ...variant.args, `--outfile=${variant.out}`]);
@@ -91,9 +118,20 @@ async function exercise(variant: (typeof VARIANTS)[number]): Promise<void> {
   const objectID = `creator-${suffix}`;
   await saveAlgoliaObject(algolia, indexName, objectID, { name: 'A creator', rating: 1, reviewCount: 1 });
 
-  const service = startService(app, variant.out, { ...serviceEnv, RATING_TOPIC: topic, CONSUMER_GROUP: `group-${suffix}`, ALGOLIA_INDEX: indexName });
+  const es = esIndices(suffix);
+  const service = startService(app, variant.out, {
+    ...serviceEnv, ...es, RATING_TOPIC: topic, CONSUMER_GROUP: `group-${suffix}`, ALGOLIA_INDEX: indexName,
+  });
   try {
-    await service.waitFor((line) => line.event === 'ready', 'ready line');
+    const ready = await service.waitFor((line) => line.event === 'ready' || line.event === 'failed', 'ready line');
+    expect(ready.event, JSON.stringify(ready)).toBe('ready');
+    // The service created this run's indices at start, through the subpath.
+    expect(ready.elasticsearch).toEqual([
+      { index: es.ELASTIC_ACCOUNTS_INDEX, state: 'created' },
+      { index: es.ELASTIC_CATEGORIES_INDEX, state: 'created' },
+    ]);
+    // The account exists in the index before the update (as the Algolia record does).
+    await putAccountDocument(es.ELASTIC_ACCOUNTS_INDEX, objectID, { accountId: objectID, objectID, platform: 'YOUTUBE', name: 'A creator', rating: 1, reviewCount: 1 });
     await producer.send({ topic, messages: [{ key: objectID, value: JSON.stringify({ objectID, rating: 4.5, reviewCount: 12 }) }] });
     // A handler that threw (kafkajs logs it, the package logs the crash) ends the wait at once.
     const handled = await service.waitFor(
@@ -105,6 +143,10 @@ async function exercise(variant: (typeof VARIANTS)[number]): Promise<void> {
     // A partial update: the fields from the message changed, the others stayed.
     expect(await getAlgoliaObject(algolia, indexName, objectID)).toMatchObject({ objectID, name: 'A creator', rating: 4.5, reviewCount: 12 });
     expect((await redisCli(redisPort, ['GET', `account:${objectID}:rating`])).trim()).toBe('4.5');
+    // The same partial update of the Elasticsearch account document, stamped with lastIndexedAt.
+    const document = await getAccountDocument(es.ELASTIC_ACCOUNTS_INDEX, objectID);
+    expect(document).toMatchObject({ accountId: objectID, objectID, platform: 'YOUTUBE', name: 'A creator', rating: 4.5, reviewCount: 12 });
+    expect(Date.now() - Date.parse(String(document?.lastIndexedAt)), `lastIndexedAt: ${String(document?.lastIndexedAt)}`).toBeLessThan(120_000);
 
     process.kill(service.pid, 'SIGTERM');
     // A guard, not a measurement: the shutdown deadline is 10 s, a clean one takes about 1 s.
@@ -115,7 +157,7 @@ async function exercise(variant: (typeof VARIANTS)[number]): Promise<void> {
       | undefined;
     expect(disposal?.ok, service.stdout()).toBe(true);
     const closed = Object.fromEntries(disposal!.providers.map((row) => [row.provider, row.status]));
-    expect(closed).toMatchObject({ 'kafka-consumers': 'closed', kafka: 'closed', redis: 'closed' });
+    expect(closed).toMatchObject({ 'kafka-consumers': 'closed', kafka: 'closed', redis: 'closed', elasticsearch: 'closed' });
     expect(service.stderr()).toBe('');
   } finally {
     service.kill();
@@ -123,17 +165,19 @@ async function exercise(variant: (typeof VARIANTS)[number]): Promise<void> {
 }
 
 describe('esbuild --bundle --platform=node: the consumer service, built like the real ones', () => {
-  it.each(VARIANTS)('$id: consumes a message, updates the Algolia record, exits 0 on SIGTERM', async (variant) => {
+  it.each(VARIANTS)('$id: consumes a message, updates the Algolia record and the Elasticsearch document, exits 0 on SIGTERM', async (variant) => {
     const bundle = await build(variant);
     if (variant.bundled) {
       await withoutNodeModules(app, () => exercise(variant));
       // The client libraries are in the bundle: esbuild saw every require of them.
-      for (const library of ['kafkajs/', 'ioredis/', '@algolia/client-search/', '@algolia/requester-node-http/', 'pino/', 'tsyringe/']) {
+      for (const library of ['kafkajs/', 'ioredis/', '@algolia/client-search/', '@algolia/requester-node-http/', '@elastic/elasticsearch/', '@elastic/transport/', 'pino/', 'tsyringe/']) {
         expect(bundle.includes(`node_modules/${library}`), `${library} is in the bundle`).toBe(true);
       }
     } else {
       await exercise(variant);
       expect(bundle.includes('node_modules/'), 'no package is in the bundle').toBe(false);
+      // Left to the app's node_modules: the package (which loads the client libraries, @elastic/elasticsearch too).
+      expect(bundle).toMatch(/require\("@ratecreator\/db\/elasticsearch-client"\)|from "@ratecreator\/db\/elasticsearch-client"/);
     }
     expectNoBuildMachinePaths(bundle);
   }, 90_000);
@@ -148,7 +192,7 @@ describe('esbuild ESM output and CommonJS dependencies', () => {
     await esbuild(app, ['src/control-ioredis.ts', ...common, '--outfile=dist/control/no-banner.mjs']);
     await esbuild(app, ['src/control-ioredis.ts', ...common, `--banner:js=${CREATE_REQUIRE_BANNER}`, '--outfile=dist/control/banner.mjs']);
     await esbuild(app, ['src/index.esm.ts', ...common, '--outfile=dist/esm-no-banner/index.mjs']);
-    const env = { ...serviceEnv, LOG_LEVEL: 'silent', RATING_TOPIC: 'never-created', ALGOLIA_INDEX: 'never-used' };
+    const env = { ...serviceEnv, ...esIndices(`control-${Date.now().toString(36)}`), LOG_LEVEL: 'silent', RATING_TOPIC: 'never-created', ALGOLIA_INDEX: 'never-used' };
     await withoutNodeModules(app, async () => {
       const runToExit = async (file: string) => {
         const child = startService(app, file, env);

@@ -11,19 +11,31 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeTempDir, removeDir } from '../../scripts/servers/process.js';
 import { redisCli } from '../../scripts/servers/redis.js';
 import { actionIds, callAction, callRoute, nextBuild, prepareApp, startNext, token, type NextServer, type NextToolchain, type OpResult } from '../helpers/next-app.js';
+import type {} from '../helpers/elasticsearch-node.js';
 import { dependencyClosure, externalPackages, installedPackages, packageHolds, readLockfile, serverCode, USED_LIBRARIES } from '../helpers/next-trace.js';
 import { packedPackage } from '../helpers/packed.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CLIENT_OPS = ['redis', 'kafka', 'mongo', 'algolia'] as const;
+const CLIENT_OPS = ['redis', 'kafka', 'mongo', 'algolia', 'elasticsearch'] as const;
 type Via = 'route' | 'action';
+
+/**
+ * The libraries the fixture reaches, with a string only each one's code holds: next-trace's list plus the
+ * Elasticsearch client (app/lib/ops.js uses @ratecreator/db/elasticsearch-client) and the transport it sends with.
+ */
+const LIBRARIES: Readonly<Record<string, string>> = {
+  ...USED_LIBRARIES,
+  '@elastic/elasticsearch': 'Cloud ID base64 decoding failed.',
+  '@elastic/transport': 'The Connection Pool option is not defined',
+};
 
 /**
  * What both pinned Next versions do with the package (found by these tests, not chosen by the app): Next bundles
  * @ratecreator/db and every client library it requires into the server chunks, except `mongodb`, which is on Next's
  * built-in list of server external packages: left as `require("mongodb")` and traced into the standalone folder.
+ * The Elasticsearch client and its transport are bundled like the others.
  */
-const EXPECTED_MODES: Record<keyof typeof USED_LIBRARIES, 'bundled' | 'external'> = {
+const EXPECTED_MODES: Record<keyof typeof LIBRARIES, 'bundled' | 'external'> = {
   '@ratecreator/db': 'bundled',
   ioredis: 'bundled',
   kafkajs: 'bundled',
@@ -34,9 +46,22 @@ const EXPECTED_MODES: Record<keyof typeof USED_LIBRARIES, 'bundled' | 'external'
   tsyringe: 'bundled',
   pino: 'bundled',
   'reflect-metadata': 'bundled',
+  '@elastic/elasticsearch': 'bundled',
+  '@elastic/transport': 'bundled',
 };
 
-function serverEnv(): Record<string, string> {
+/**
+ * The packages of @ratecreator/db's tree that the server chunks still `require()` at run time (all of them must be
+ * traced into the standalone folder). Next 15 also leaves `@opentelemetry/api` (a dependency of @elastic/transport)
+ * external: when the app has it installed, Next uses that copy instead of its compiled one, and traces it.
+ */
+const EXPECTED_EXTERNAL: Record<NextToolchain, string[]> = { next14: ['mongodb'], next15: ['@opentelemetry/api', 'mongodb'] };
+
+/** The node is shared by the run: Elasticsearch indices of this run and toolchain alone. */
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const esIndices = (toolchain: NextToolchain) => ({ accounts: `next-${toolchain}-accounts-${runId}`, categories: `next-${toolchain}-categories-${runId}` });
+
+function serverEnv(toolchain: NextToolchain): Record<string, string> {
   const { redis } = inject('servers');
   const algolia = inject('algolia');
   return {
@@ -49,11 +74,14 @@ function serverEnv(): Record<string, string> {
     ALGOLIA_APP_ID: algolia.appId,
     ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
     ALGOLIA_HOSTS: algolia.url,
+    ELASTIC_NODE: inject('elasticsearch').url,
+    ELASTIC_ACCOUNTS_INDEX: esIndices(toolchain).accounts,
+    ELASTIC_CATEGORIES_INDEX: esIndices(toolchain).categories,
   };
 }
 
 /** Reads what the app wrote for `tok` straight from the local server, bypassing the app. */
-async function readBack(op: (typeof CLIENT_OPS)[number], tok: string): Promise<unknown> {
+async function readBack(op: (typeof CLIENT_OPS)[number], tok: string, toolchain: NextToolchain): Promise<unknown> {
   switch (op) {
     case 'redis':
       return (await redisCli(inject('servers').redis.plain, ['GET', `next-fixture:${tok}`])).trim();
@@ -81,12 +109,24 @@ async function readBack(op: (typeof CLIENT_OPS)[number], tok: string): Promise<u
       });
       return response.ok ? ((await response.json()) as { value?: unknown }).value : `HTTP ${response.status}`;
     }
+    case 'elasticsearch': {
+      const index = esIndices(toolchain).accounts;
+      const response = await fetch(`${inject('elasticsearch').url}/${index}/_doc/next-fixture-${tok}`);
+      if (!response.ok) return `HTTP ${response.status}`;
+      const { _source } = (await response.json()) as { _source: { description?: unknown; handle?: unknown; objectID?: unknown } };
+      return _source.handle === tok && _source.objectID === `next-fixture-${tok}` ? _source.description : _source;
+    }
   }
 }
 
 /** What each operation answers when it worked, and what the server holds afterwards. */
-function expected(op: (typeof CLIENT_OPS)[number], tok: string, via: Via): { body: Partial<OpResult>; stored: unknown } {
+function expected(op: (typeof CLIENT_OPS)[number], tok: string, via: Via, toolchain: NextToolchain): { body: Partial<OpResult>; stored: unknown } {
   const value = `${via}:${tok}`;
+  if (op === 'elasticsearch') {
+    // The search found the account indexed just before, in this run's index (created by the app on first use).
+    const { accounts, categories } = esIndices(toolchain);
+    return { body: { value, objectID: `next-fixture-${tok}`, indices: [accounts, categories] }, stored: value };
+  }
   if (op === 'kafka') {
     return { body: { topic: `next-fixture-${tok}`, baseOffset: '0', high: '1' }, stored: [{ partition: 0, high: '1' }] };
   }
@@ -122,7 +162,7 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
       // Out of reach: nothing the server loads may come from the build tree.
       renameSync(join(app, 'node_modules'), join(app, 'node_modules.out-of-reach'));
     });
-    server = await time('start', () => startNext(deployed, () => ['server.js'], { NODE_ENV: 'production', ...serverEnv() }));
+    server = await time('start', () => startNext(deployed, () => ['server.js'], { NODE_ENV: 'production', ...serverEnv(toolchain) }));
     ids = await actionIds(server.url);
   }, 600_000);
 
@@ -147,16 +187,16 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
   });
 
   it('renders a form per server action', () => {
-    expect(Object.keys(ids).sort()).toEqual(['algolia', 'kafka', 'mongo', 'prisma', 'redis']);
+    expect(Object.keys(ids).sort()).toEqual(['algolia', 'elasticsearch', 'kafka', 'mongo', 'prisma', 'redis']);
   });
 
   describe.each(['route', 'action'] as const)('%s', (via) => {
     it.each(CLIENT_OPS)(`%s answers from the local server`, async (op) => {
       const tok = token();
       const { status, body } = await call(via, op, tok);
-      const want = expected(op, tok, via);
+      const want = expected(op, tok, via, toolchain);
       expect({ status, ...body }, JSON.stringify(body)).toMatchObject({ status: 200, ok: true, ...want.body });
-      expect(await readBack(op, tok)).toEqual(want.stored);
+      expect(await readBack(op, tok, toolchain)).toEqual(want.stored);
     });
 
     it('prisma reaches the package\'s documented engine error (ProviderError, 503)', async () => {
@@ -180,7 +220,7 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
     const traced = installedPackages(join(deployed, 'node_modules'));
 
     const modes: Record<string, string> = {};
-    for (const [name, signature] of Object.entries(USED_LIBRARIES)) {
+    for (const [name, signature] of Object.entries(LIBRARIES)) {
       expect(packageHolds(modules, name, signature), `${name} no longer holds "${signature}"`).toBe(true);
       modes[name] = external.includes(name) ? 'external' : code.includes(signature) ? 'bundled' : 'missing';
     }
@@ -188,6 +228,7 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
     console.log(`${toolchain}: ${JSON.stringify(modes)}; external: ${external.join(' ')}; deployed: ${deployedOfOurs.join(' ')}`);
     expect(Object.entries(modes).filter(([, mode]) => mode === 'missing')).toEqual([]);
     expect(modes).toEqual(EXPECTED_MODES);
+    expect(external).toEqual(EXPECTED_EXTERNAL[toolchain]);
     // Whatever stays external is deployed, with what it needs...
     expect(external.filter((name) => !traced.has(name))).toEqual([]);
     if (external.includes('@ratecreator/db')) {

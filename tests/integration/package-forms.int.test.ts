@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { installedApp, nodeModulesAbove } from '../helpers/installed.js';
+import '../helpers/elasticsearch-node.js';
 import '../helpers/kafka-servers.js';
 import '../helpers/mongo-servers.js';
 import '../helpers/servers.js';
@@ -16,6 +17,10 @@ const servers = inject('servers');
 const kafka = inject('kafka');
 const mongo = inject('mongo');
 const algolia = inject('algolia');
+const elasticsearch = inject('elasticsearch');
+// The node is shared by the run: indices of this run (and form) alone.
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const esIndices = (form: string) => ({ accounts: `forms-${form}-accounts-${runId}`, categories: `forms-${form}-categories-${runId}` });
 
 let app: string;
 let work: string;
@@ -40,19 +45,33 @@ function env(form: string): NodeJS.ProcessEnv {
     ALGOLIA_APP_ID: algolia.appId,
     ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
     ALGOLIA_HOSTS: algolia.url,
+    ELASTIC_NODE: elasticsearch.url,
+    ELASTIC_ACCOUNTS_INDEX: esIndices(form).accounts,
+    ELASTIC_CATEGORIES_INDEX: esIndices(form).categories,
   };
+}
+
+/** The account document as the node holds it, read directly (not through the package). */
+async function storedAccount(index: string, id: string): Promise<Record<string, unknown> | undefined> {
+  const response = await fetch(`${elasticsearch.url}/${encodeURIComponent(index)}/_doc/${encodeURIComponent(id)}`);
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`GET ${index}/_doc/${id}: HTTP ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { _source: Record<string, unknown> })._source;
 }
 
 describe.each([
   ['esm', 'use-all.mjs'],
   ['cjs', 'use-all.cjs'],
 ])('the installed package, %s form', (form, script) => {
-  it('serves every entry point from the local servers, loads no client library at import, and exits by itself', () => {
+  it('serves every entry point from the local servers, loads no client library at import, and exits by itself', async () => {
     const result = spawnSync(process.execPath, [join(work, script)], { cwd: work, env: env(form), encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.signal).toBeNull(); // not killed by the guard: nothing kept the process alive after disposal
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({
+    const out = JSON.parse(result.stdout) as { elasticsearch?: { hits?: unknown[][] } };
+    const indices = esIndices(form);
+    const id = out.elasticsearch?.hits?.[0]?.[0];
+    expect(out).toEqual({
       form,
       loadedBefore: [],
       main: 'main',
@@ -60,11 +79,19 @@ describe.each([
       sharedDefault: true,
       mongo: form,
       algolia: form,
+      elasticsearch: {
+        indices: [[indices.accounts, 'created'], [indices.categories, 'created']],
+        hits: [[expect.stringMatching(new RegExp(`^${form}-\\d+$`)), `Forms ${form} creator`, 4.5]],
+        nbHits: 1,
+        sharedDefault: true,
+      },
       kafkaOffset: 2,
       prisma: expect.stringMatching(/^ProviderError: \[prisma\] .*query engine/),
       testing: 'fake',
-      disposal: { 'kafka-consumers': 'not_initialized', kafka: 'closed', redis: 'closed', mongodb: 'closed', algolia: 'closed', prisma: 'closed' },
+      disposal: { 'kafka-consumers': 'not_initialized', kafka: 'closed', redis: 'closed', mongodb: 'closed', algolia: 'closed', prisma: 'closed', elasticsearch: 'closed' },
     });
+    // The account is on the node, in this form's index.
+    expect(await storedAccount(indices.accounts, String(id))).toMatchObject({ accountId: id, objectID: id, name: `Forms ${form} creator`, rating: 4.5 });
   });
 });
 
@@ -73,7 +100,7 @@ describe('the installed package under plain Node, used for Redis alone', () => {
     const script = `
       const { getRedisClient } = require('@ratecreator/db/redis-do');
       const { getDefaultContainer } = require('@ratecreator/db');
-      const libraries = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@prisma/client/runtime/library.js'];
+      const libraries = ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '@elastic/elasticsearch', '@prisma/client/runtime/library.js'];
       const loaded = () => libraries.filter((name) => require.cache[require.resolve(name)] !== undefined);
       (async () => {
         await getRedisClient().set('redis-only', 'yes');
@@ -112,6 +139,8 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     import { createTestContainer } from '@ratecreator/db/testing';
     import { getKafkaProducer } from '@ratecreator/db/kafka-client';
     import { getWriteClient } from '@ratecreator/db/algolia-client';
+    import { getElasticsearchClient, indexAccount, searchAccounts, type AccountDocument, type SearchAccountsResult } from '@ratecreator/db/elasticsearch-client';
+    import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
     import type { Producer } from 'kafkajs';
     import type { SearchClient } from '@algolia/client-search';
     import type { Redis } from 'ioredis';
@@ -124,9 +153,20 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     const fake: RedisProvider = createTestContainer().resolve(RedisProvider);
     const producer: Promise<Producer> = getKafkaProducer();
     const search: SearchClient = getWriteClient();
-    export { redis, same, mongo, reviews, provider, fake, producer, search };
+    const account: AccountDocument = { accountId: 'a1', platform: 'YOUTUBE', name: 'A creator', rating: 4.5, categories: ['music'] };
+    const found: Promise<SearchAccountsResult> = indexAccount(account).then(() => searchAccounts({ query: 'creator', page: 1, limit: 10 }));
+    const firstRating: Promise<number | null | undefined> = found.then((result) => result.hits[0]?.rating);
+    const total: Promise<number> = found.then((result) => result.nbHits);
+    const es: ElasticsearchClient = getElasticsearchClient();
+    export { redis, same, mongo, reviews, provider, fake, producer, search, account, found, firstRating, total, es };
   `;
-  const WRONG = `import getRedisClient from '@ratecreator/db/redis-do';\nexport const n: number = getRedisClient();\n`;
+  const WRONG = [
+    `import getRedisClient from '@ratecreator/db/redis-do';`,
+    `export const n: number = getRedisClient();`,
+    `import type { SearchAccountsResult } from '@ratecreator/db/elasticsearch-client';`,
+    `export const h: string = ({} as SearchAccountsResult).nbHits;`,
+    '',
+  ].join('\n');
   const forms = {
     'nodenext, ES module': { file: 'app.mts', options: { module: 'nodenext', moduleResolution: 'nodenext' } },
     'nodenext, CommonJS': { file: 'app.cts', options: { module: 'nodenext', moduleResolution: 'nodenext', esModuleInterop: true } },
@@ -134,12 +174,15 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     'node10 (module commonjs, the legacy resolution)': { file: 'app.ts', options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true } },
   };
 
-  // One compilation per form: the app's use must check cleanly, and the one misuse must be the only error (so the
+  // One compilation per form: the app's use must check cleanly, and the two misuses must be the only errors (so the
   // types are not `any`, and the compiler did read them).
-  it.each(Object.entries(forms))('%s: every entry point type-checks, default exports included; a misuse does not', (name, { file, options }) => {
+  it.each(Object.entries(forms))('%s: every entry point type-checks, default exports included; misuses do not', (name, { file, options }) => {
     const wrongFile = file.replace('app.', 'wrong.');
     const output = compile(name.replace(/\W+/g, '-'), { [file]: USE, [wrongFile]: WRONG }, options).trim().split('\n');
-    expect(output).toEqual([`${wrongFile}(2,14): error TS2322: Type 'Redis' is not assignable to type 'number'.`]);
+    expect(output).toEqual([
+      `${wrongFile}(2,14): error TS2322: Type 'Redis' is not assignable to type 'number'.`,
+      `${wrongFile}(4,14): error TS2322: Type 'number' is not assignable to type 'string'.`,
+    ]);
   }, 120_000);
 });
 
