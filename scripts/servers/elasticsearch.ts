@@ -141,7 +141,7 @@ export async function ensureTestAnalysisPlugin(home: string, version: string): P
 /** The JDK the node runs on: ES_JAVA_HOME, else the `java` on PATH (its home, two levels above the real binary). */
 function javaHome(): string {
   if (process.env.ES_JAVA_HOME) return process.env.ES_JAVA_HOME;
-  const java = execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim();
+  const java = execFileSync('sh', ['-c', 'command -v java || true'], { encoding: 'utf8' }).trim();
   if (!java) throw new Error('no java on PATH (Elasticsearch needs Java 17+; set ES_JAVA_HOME)');
   return dirname(dirname(realpathSync(java)));
 }
