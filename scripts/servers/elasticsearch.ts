@@ -131,7 +131,12 @@ export async function ensureTestAnalysisPlugin(home: string, version: string): P
       '',
     ].join('\n'));
     mkdirSync(join(home, 'plugins'), { recursive: true });
-    renameSync(plugin, target);
+    try {
+      renameSync(plugin, target);
+    } catch (error) {
+      // Another run installed it meanwhile: theirs is the same build.
+      if (!existsSync(join(target, `${TEST_ANALYSIS_PLUGIN}.jar`))) throw error;
+    }
     execFileSync('chmod', ['-R', 'a+rX', target]);
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -255,7 +260,13 @@ function readableHome(home: string, version: string): string {
     const staging = `${shared}.tmp-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
     cpSync(home, staging, { recursive: true });
-    renameSync(staging, shared);
+    try {
+      renameSync(staging, shared);
+    } catch (error) {
+      // Another run made the copy meanwhile.
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(join(shared, 'plugins', TEST_ANALYSIS_PLUGIN))) throw error;
+    }
   }
   execFileSync('chmod', ['-R', 'a+rX', shared]);
   if (!readable(shared)) throw new Error(`the Elasticsearch distribution is not readable by ${ELASTICSEARCH_USER}, not even at ${shared}`);

@@ -76,7 +76,7 @@ export async function runSearchIndices(env: Env, options: { create: boolean; tim
         await provider.connect({ timeoutMs, signal: stop.signal });
         // No request of this run may outlive the deadline (disposal would otherwise wait for it).
         const requestTimeout = Math.max(1, Math.min(config.elasticsearch!.requestTimeoutMs, deadline - Date.now()));
-        return ensureIndices(provider.client.child({ requestTimeout }), provider.indexNames, { create });
+        return ensureIndices(provider.client.child({ requestTimeout, maxRetries: 0 }), provider.indexNames, { create });
       },
       timeoutMs,
       'search-indices',

@@ -89,16 +89,21 @@ async function run<T>(operation: string, use: (client: Client, indices: Elastics
   try {
     return await use(client, search.indexNames);
   } catch (error) {
-    if (error instanceof ProviderError || error instanceof RangeError) throw error;
+    if (error instanceof ProviderError) throw error;
     // ProviderError scrubs registered secrets from the message and the cause.
     throw new ProviderError('elasticsearch', `${operation} failed: ${describe(error)}`, { cause: error });
   }
 }
 
-/** The id an account is stored under: `objectID`, or else `accountId`. */
+/** The id an account is stored under: `objectID`, or else `accountId`; `undefined` when it has neither. */
+function idOf(account: AccountDocument): string | undefined {
+  for (const id of [account.objectID, account.accountId]) if (typeof id === 'string' && id !== '') return id;
+  return undefined;
+}
+
 function accountId(account: AccountDocument): string {
-  const id = account.objectID ?? account.accountId;
-  if (typeof id !== 'string' || id === '') throw new RangeError('an account needs an objectID or an accountId to be indexed');
+  const id = idOf(account);
+  if (id === undefined) throw new RangeError('an account needs an objectID or an accountId to be indexed');
   return id;
 }
 
@@ -130,16 +135,24 @@ export async function indexAccount(account: AccountDocument): Promise<void> {
  */
 export async function bulkIndexAccounts(accounts: readonly AccountDocument[]): Promise<{ indexed: number }> {
   if (accounts.length === 0) return { indexed: 0 };
-  const ids = accounts.map(accountId);
+  // An account without an id is not sent (Elasticsearch would store it under a random id): it counts as failed.
+  const failures: BulkItemFailure[] = [];
+  const sent: { account: AccountDocument; id: string }[] = [];
+  accounts.forEach((account, i) => {
+    const id = idOf(account);
+    if (id === undefined) failures.push({ id: `#${i}`, status: 400, type: 'missing_id', reason: 'the account has neither objectID nor accountId' });
+    else sent.push({ account, id });
+  });
   return run('bulkIndexAccounts', async (client, indices) => {
-    const operations = accounts.flatMap((account, i) => [{ index: { _index: indices.accounts, _id: ids[i] } }, { ...account, objectID: ids[i] }]);
-    const response = await client.bulk({ operations, refresh: true });
-    const failures: BulkItemFailure[] = [];
-    response.items.forEach((item, i) => {
-      const result = Object.values(item)[0];
-      if (!result?.error) return;
-      failures.push({ id: String(result._id ?? ids[i]), status: result.status, type: result.error.type, reason: result.error.reason ?? '' });
-    });
+    if (sent.length > 0) {
+      const operations = sent.flatMap(({ account, id }) => [{ index: { _index: indices.accounts, _id: id } }, { ...account, objectID: id }]);
+      const response = await client.bulk({ operations, refresh: true });
+      response.items.forEach((item, i) => {
+        const result = Object.values(item)[0];
+        if (!result?.error) return;
+        failures.push({ id: String(result._id ?? sent[i]!.id), status: result.status, type: result.error.type, reason: result.error.reason ?? '' });
+      });
+    }
     if (failures.length > 0) throw new BulkIndexError(failures, accounts.length);
     return { indexed: accounts.length };
   });
@@ -156,7 +169,10 @@ export async function deleteAccount(accountId: string): Promise<void> {
   await run('deleteAccount', (client, indices) => client.delete({ index: indices.accounts, id: accountId, refresh: true }));
 }
 
-/** Up to 20 categories matching `query` (fuzzy over name, slug, short description, keywords); all for an empty query. */
+/**
+ * Up to 20 categories matching `query` (fuzzy over name, slug, short description, keywords). An empty query lists the
+ * first 20 categories (upstream's empty fuzzy match found none).
+ */
 export async function searchCategories(query: string): Promise<Hit<CategoryDocument>[]> {
   return run('searchCategories', async (client, indices) =>
     toHits(await client.search<CategoryDocument>({ index: indices.categories, ...categorySearchBody(query) })));
@@ -178,13 +194,14 @@ export interface ElasticsearchHealth {
 
 /**
  * Cluster health through the shared client. Never throws: `unavailable` when Elasticsearch is not configured or does
- * not answer. Builds no client of its own.
+ * not answer. Builds no client of its own, and its request does not count as use of the provider's.
  */
 export async function checkHealth(): Promise<ElasticsearchHealth> {
   try {
     const search = provider();
     if (!search.isConfigured) return { status: 'unavailable', available: false };
-    const health = await search.client.cluster.health({}, { maxRetries: 0 });
+    // Marked as a probe (the provider's own header): asking for health is not use of the client.
+    const health = await search.client.cluster.health({}, { maxRetries: 0, headers: { 'x-ratecreator-db-probe': '1' } });
     const status = String(health.status).toLowerCase() as ElasticsearchHealth['status'];
     return { status, available: status === 'green' || status === 'yellow' };
   } catch {

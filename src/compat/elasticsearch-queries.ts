@@ -56,7 +56,7 @@ export interface CategoryDocument {
 export type Hit<T> = T & { objectID: string };
 
 /** A numeric range: `{ min, max }` (either may be left out), or `"0-1000"`, `"1M-10M"`, `"100K+"`. */
-export type RangeFilter = { min?: number; max?: number } | string;
+export type RangeFilter = { min?: number | string; max?: number | string } | string;
 
 export interface AccountFilters {
   /** Matched upper-cased (`youtube` finds `YOUTUBE`). */
@@ -151,13 +151,24 @@ export function parseRange(text: string): { min: number; max?: number } | undefi
   return high === undefined ? { min } : { min, max: amount(high, highSuffix!) };
 }
 
+/**
+ * One bound of `{ min, max }`: a finite number, or a numeric string (a query string's value, as Elasticsearch itself
+ * would accept it). Anything else is no bound.
+ */
+function bound(value: unknown): number | undefined {
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+}
+
 /** A range filter as Elasticsearch's `range` bounds, or `undefined` when it is unparseable or empty. */
 export function rangeBounds(range: RangeFilter, upperInclusive: boolean): Record<string, number> | undefined {
   const parsed = typeof range === 'string' ? parseRange(range) : range;
   if (parsed === undefined || parsed === null || typeof parsed !== 'object') return undefined;
   const bounds: Record<string, number> = {};
-  if (typeof parsed.min === 'number' && Number.isFinite(parsed.min)) bounds.gte = parsed.min;
-  if (typeof parsed.max === 'number' && Number.isFinite(parsed.max)) bounds[upperInclusive ? 'lte' : 'lt'] = parsed.max;
+  const min = bound(parsed.min);
+  const max = bound(parsed.max);
+  if (min !== undefined) bounds.gte = min;
+  if (max !== undefined) bounds[upperInclusive ? 'lte' : 'lt'] = max;
   return Object.keys(bounds).length > 0 ? bounds : undefined;
 }
 

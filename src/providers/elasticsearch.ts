@@ -22,6 +22,7 @@ function isFatal(error: Error): boolean {
 }
 
 /** Marks the provider's own requests (connect and health probes), which do not count as use (Elasticsearch ignores it). */
+// The elasticsearch-client subpath's checkHealth sends the same literal (it cannot import this module).
 const PROBE_HEADER = 'x-ratecreator-db-probe';
 
 /** What a request's diagnostic event carries, as far as the provider reads it. */

@@ -83,9 +83,19 @@ function onlyKeys(object: Json, allowed: readonly string[], where: string): void
 // ---------------------------------------------------------------------------------------------------------------
 // Text analysis and matching
 
-/** Lower-cased letter and digit runs: the standard tokenizer with the lowercase filter, for plain text. */
+/** Lower-cased letter and digit runs: what an edge n-gram tokenizer with `token_chars: [letter, digit]` splits on. */
 export function tokens(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+const WORDS = new Intl.Segmenter('en', { granularity: 'word' });
+
+/**
+ * Lower-cased words by Unicode's word boundaries (UAX #29), as Lucene's standard tokenizer splits them: `the_rock`,
+ * `mr.beast` and `don't` stay one word each. The standard and `autocomplete_search` analyzers, i.e. query text.
+ */
+export function standardTokens(text: string): string[] {
+  return Array.from(WORDS.segment(text.toLowerCase()), (part) => (part.isWordLike ? part.segment : '')).filter(Boolean);
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment), as Lucene's fuzzy queries count edits. */
@@ -270,7 +280,7 @@ function sameTerm(index: StoredIndex, path: string, queryValue: unknown): (sourc
   if (kind === 'unmapped' || kind === 'object') return () => false;
   if (kind === 'text' || kind === 'ngram') {
     // A term is not analysed: it matches an indexed token exactly.
-    return (source) => valuesAt(source, path, index).some((value) => tokens(String(value)).includes(String(queryValue)));
+    return (source) => valuesAt(source, path, index).some((value) => (kind === 'ngram' ? tokens : standardTokens)(String(value)).includes(String(queryValue)));
   }
   const wanted = comparable(kind, queryValue);
   return (source) => valuesAt(source, path, index).some((value) => comparable(kind, value) === wanted);
@@ -337,9 +347,9 @@ function multiMatchQuery(index: StoredIndex, spec: Json): Matcher {
       if (kind.kind === 'unmapped') return 0;
       refuse(`multi_match over a field of kind [${kind.kind}] ([${path}])`);
     }
-    const queryTerms = tokens(text);
+    const queryTerms = standardTokens(text);
     if (queryTerms.length === 0) return 0;
-    let indexed = values.flatMap((value) => tokens(String(value)));
+    let indexed = values.flatMap((value) => (kind.kind === 'ngram' ? tokens(String(value)) : standardTokens(String(value))));
     if (kind.kind === 'ngram') {
       indexed = indexed.flatMap((word) => {
         const chars = Array.from(word);

@@ -227,6 +227,10 @@ describe('@ratecreator/db/elasticsearch-client on a real node', () => {
       expect(ids(await search({ query: 'mrbe' }))).toEqual(['a1']);
       expect(ids(await search({ query: 'gamerd' }))).toEqual(['a7']);
       expect((await search({ query: 'zzzzqqqq' })).nbHits).toBe(0);
+      // Query text is split by the standard tokenizer (autocomplete_search): "kids_songs" stays one word, which no
+      // edge n-gram of the letter-and-digit runs indexed for "kidssongs"/"Kids Songs" is within 2 edits of.
+      expect((await search({ query: 'kids songs' })).hits[0]?.objectID).toBe('a4');
+      expect((await search({ query: 'kids_songs_official' })).nbHits).toBe(0);
     });
 
     it('filters: platform upper-cased, country, language, categories, madeForKids, claimed, combined', async () => {
@@ -249,6 +253,7 @@ describe('@ratecreator/db/elasticsearch-client on a real node', () => {
       const videos = idSet(await search({ filters: { videoCount: { max: 100_000 } } }));
       expect(videos.has('a2') && !videos.has('a1')).toBe(true);
       expect(idSet(await search({ filters: { reviewCount: '0-10' } }))).toEqual(new Set(['a2', 'a3', 'a5', 'a6', 'a7', 'a8']));
+      expect(idSet(await search({ filters: { followers: { min: '1000000', max: '10000000' } } }))).toEqual(new Set(['a1', 'a4', 'a6']));
       // An unparseable range is ignored, not an error and not an empty result.
       expect((await search({ filters: { followers: 'lots', reviewCount: '1X' } })).nbHits).toBe(8);
     });
@@ -299,6 +304,11 @@ describe('@ratecreator/db/elasticsearch-client on a real node', () => {
     expect(bulk.message).toMatch(/^\[elasticsearch\] bulk indexing failed for 2 of 5 accounts \(first: b2: /);
     expect(ids(await searchAccounts({ sortOrder: 'asc' }))).toEqual(['b1', 'b3', 'b5']);
     await expect(bulkIndexAccounts([])).resolves.toEqual({ indexed: 0 });
+    // An account without an id is not sent (it would get a random one) and counts as failed; objectID '' falls back.
+    const noId = await failure(bulkIndexAccounts([{ platform: 'YOUTUBE' } as AccountDocument, { ...account('b6', { name: 'Six' }), objectID: '' }]));
+    expect(noId).toBeInstanceOf(BulkIndexError);
+    expect([(noId as BulkIndexError).failed, (noId as BulkIndexError).total, (noId as BulkIndexError).items[0]!.type]).toEqual([1, 2, 'missing_id']);
+    expect(ids(await searchAccounts({ sortOrder: 'asc' }))).toEqual(['b1', 'b3', 'b5', 'b6']);
   });
 
   it('searchCategories: fuzzy over name and slug, at most 20 hits with objectID', async () => {
@@ -322,6 +332,8 @@ describe('@ratecreator/db/elasticsearch-client on a real node', () => {
     expect(['green', 'yellow']).toContain(health.status);
     expect(health.available).toBe(true);
     expect(c.resolve(ElasticsearchProvider).isBuilt).toBe(true);
+    // Its request is marked as the provider's own probe: the provider still counts as unused.
+    expect((await c.resolve(ElasticsearchProvider).health()).status).toBe('not_initialized');
 
     useDefault({ ELASTIC_NODE: `http://127.0.0.1:${await freePort()}`, ELASTIC_REQUEST_TIMEOUT_MS: '1000' });
     expect(await checkHealth()).toEqual({ status: 'unavailable', available: false });

@@ -36,6 +36,9 @@ describe('range strings', () => {
     expect(rangeBounds({ min: 10 }, false)).toEqual({ gte: 10 });
     expect(rangeBounds({}, false)).toBeUndefined();
     expect(rangeBounds('garbage', false)).toBeUndefined();
+    // Numeric strings (a query string's values) are numbers, as Elasticsearch would read them; other strings no bound.
+    expect(rangeBounds({ min: '1000', max: ' 2.5e3 ' }, false)).toEqual({ gte: 1000, lt: 2500 });
+    expect(rangeBounds({ min: 'many', max: '' }, false)).toBeUndefined();
   });
 });
 

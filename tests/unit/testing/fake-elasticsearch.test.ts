@@ -214,6 +214,10 @@ describe('the Elasticsearch fake: searchAccounts over the documented account set
     expect(ids(await searchAccounts({ query: 'mrbe' }))).toEqual(['a1']);
     expect(ids(await searchAccounts({ query: 'gamerd' }))).toEqual(['a7']);
     expect((await searchAccounts({ query: 'zzzzqqqq' })).nbHits).toBe(0);
+    // As on a real node: query text splits by Unicode word boundaries, so "kids_songs_official" is one word that no
+    // indexed edge n-gram is within 2 edits of (split on letters and digits it would match "kids" and "songs").
+    expect((await searchAccounts({ query: 'kids songs' })).hits[0]?.objectID).toBe('a4');
+    expect((await searchAccounts({ query: 'kids_songs_official' })).nbHits).toBe(0);
     // The description is plain text: its words match whole (or within the fuzziness), not by prefix.
     expect(ids(await searchAccounts({ query: 'kitchen' }))).toEqual(['a3']);
     expect(ids(await searchAccounts({ query: 'kitchn' }))).toEqual(['a3']);
