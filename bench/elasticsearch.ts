@@ -12,17 +12,13 @@
 // JSON lines on stdout (bench/run.ts) and a Markdown table on stderr. BENCH_ES_ROUND_MS, BENCH_ES_ROUNDS,
 // BENCH_ES_CONCURRENCY tune it.
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { startElasticsearch, type ElasticsearchServer } from '../scripts/servers/elasticsearch.js';
 import { getSearchClient, getWriteClient } from '../src/compat/algolia-client.js';
 import { bulkIndexAccounts, createIndices, searchAccounts } from '../src/compat/elasticsearch-client.js';
 import { accountSearchBody, type AccountDocument, type SearchAccountsParams } from '../src/compat/elasticsearch-queries.js';
 import { createDbContainer, createLogger, setDefaultContainer } from '../src/index.js';
-import { startAlgoliaServer } from '../src/testing/algolia-server.js';
+import { startAlgoliaChild } from './algolia-child.js';
 import { median, report, round } from './util.js';
 
 const DOCS = 1000;
@@ -36,7 +32,6 @@ const ROUNDS = Number(process.env.BENCH_ES_ROUNDS ?? 10);
 /** Searches in flight per side (a small web tier's worth; the node's search pool on 2 cores has 4 threads). */
 const CONCURRENCY = Number(process.env.BENCH_ES_CONCURRENCY ?? 4);
 const ALGOLIA_INDEX = 'accounts';
-const SELF = fileURLToPath(import.meta.url);
 
 // ---- data ------------------------------------------------------------------------------------------------------
 
@@ -218,38 +213,6 @@ async function compare(a: (i: number) => Promise<unknown>, b: (i: number) => Pro
 
 // ---- the local Algolia server in a child process (as bench/soak.ts runs it) --------------------------------------
 
-/** Child-process mode: the local Algolia server, announced as one JSON line; SIGTERM stops it. */
-async function serveAlgolia(): Promise<void> {
-  const server = await startAlgoliaServer();
-  const { url, port, appId, writeApiKey, searchApiKey } = server;
-  process.stdout.write(`${JSON.stringify({ url, port, appId, writeApiKey, searchApiKey })}\n`);
-  process.once('SIGTERM', () => void server.close().finally(() => process.exit(0)));
-}
-
-async function startAlgoliaChild() {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--algolia-server'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    process.kill(child.pid!, 'SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const lines = createInterface({ input: child.stdout });
-  const first = await Promise.race([
-    new Promise<string>((resolve) => lines.once('line', resolve)),
-    exited.then(() => Promise.reject(new Error('the Algolia server child exited before it answered'))),
-    sleep(30_000).then(() => Promise.reject(new Error('the Algolia server child did not answer within 30 s'))),
-  ]).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  lines.close();
-  child.stdout.destroy();
-  const info = JSON.parse(first) as { url: string; port: number; appId: string; writeApiKey: string; searchApiKey: string };
-  return { ...info, pid: child.pid!, stop };
-}
 
 // ---- the bench -------------------------------------------------------------------------------------------------
 
@@ -423,5 +386,4 @@ async function bench(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--algolia-server') await serveAlgolia();
-else await bench();
+await bench();

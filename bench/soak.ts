@@ -6,11 +6,8 @@
 // only its lifecycle soaks. The local Algolia server runs in a child process so that its in-memory index is not
 // counted. JSON lines on stdout (bench/run.ts), a Markdown table on stderr; exit 1 when the run itself failed.
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { EventEmitter } from 'node:events';
@@ -37,7 +34,7 @@ import {
   ProviderError,
   RedisProvider,
 } from '../src/index.js';
-import { startAlgoliaServer } from '../src/testing/algolia-server.js';
+import { startAlgoliaChild } from './algolia-child.js';
 import { report, round } from './util.js';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
@@ -46,40 +43,7 @@ const WARMUP_S = Number(process.env.SOAK_WARMUP_SECONDS ?? Math.min(60, SECONDS 
 /** Writers in parallel: enough to hold the rate while one review takes its ~5 round trips. */
 const WRITERS = 16;
 const ACCOUNTS = Array.from({ length: 20 }, (_, i) => `65a1f0c2a1b2c3d4e5f6${(0x1000 + i).toString(16)}`);
-const SELF = fileURLToPath(import.meta.url);
 
-/** Child-process mode: the local Algolia server, announced as one JSON line; SIGTERM stops it. */
-async function serveAlgolia(): Promise<void> {
-  const server = await startAlgoliaServer();
-  const { url, port, appId, writeApiKey, searchApiKey } = server;
-  process.stdout.write(`${JSON.stringify({ url, port, appId, writeApiKey, searchApiKey })}\n`);
-  process.once('SIGTERM', () => void server.close().finally(() => process.exit(0)));
-}
-
-async function startAlgoliaChild() {
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, '--algolia-server'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    process.kill(child.pid!, 'SIGTERM');
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const lines = createInterface({ input: child.stdout });
-  const first = await Promise.race([
-    new Promise<string>((resolve) => lines.once('line', resolve)),
-    exited.then(() => Promise.reject(new Error('the Algolia server child exited before it answered'))),
-    sleep(30_000).then(() => Promise.reject(new Error('the Algolia server child did not answer within 30 s'))),
-  ]).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  lines.close();
-  child.stdout.destroy();
-  const info = JSON.parse(first) as { url: string; port: number; appId: string; writeApiKey: string; searchApiKey: string };
-  return { ...info, pid: child.pid!, stop };
-}
 
 /** ESTABLISHED TCP connections of this process (not its server children) by remote port. */
 function connectionsByPort(): Map<number, number> {
@@ -316,5 +280,4 @@ async function soak(): Promise<boolean> {
   return ok;
 }
 
-if (process.argv[2] === '--algolia-server') await serveAlgolia();
-else process.exitCode = (await soak()) ? 0 : 1;
+process.exitCode = (await soak()) ? 0 : 1;
