@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
-import { connect as netConnect, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates, type TestCertificates } from '../../scripts/servers/certs.js';
@@ -26,6 +23,8 @@ import { createDbContainer, type DbContainer } from '../../src/container.js';
 import { ProviderError } from '../../src/errors.js';
 import { ElasticsearchProvider } from '../../src/providers/elasticsearch.js';
 import { captureLogs } from '../helpers/logs.js';
+import { startTlsFront, type TlsFront } from '../helpers/tls-front.js';
+import { account, ACCOUNTS, failure, idSet, ids } from '../helpers/elasticsearch-accounts.js';
 
 // The subpath's functions against a real node, through the default container as apps use them.
 const API_KEY = 'ZXMtY2xpZW50OmNsaWVudC10ZXN0LWtleS12YWx1ZQ==';
@@ -36,9 +35,8 @@ let es: ElasticsearchServer;
 let certs: TestCertificates;
 let authProxy: Server;
 let authPort = 0;
-let tlsProxy: ReturnType<typeof createTlsServer>;
+let tlsFront: TlsFront;
 let tlsPort = 0;
-const sockets = new Set<Socket>();
 let indexSeq = 0;
 
 /** Points the default container (what the subpath uses) at a container of this environment. */
@@ -63,25 +61,6 @@ async function freshIndices(): Promise<{ accounts: string; categories: string }>
 }
 
 const everything = (error: unknown) => inspect(error, { depth: 12, showHidden: true });
-const ids = (result: { hits: { objectID: string }[] }) => result.hits.map((hit) => hit.objectID);
-const idSet = (result: { hits: { objectID: string }[] }) => new Set(ids(result));
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
-
-function account(id: string, fields: Partial<AccountDocument>): AccountDocument {
-  return { accountId: id, platform: 'YOUTUBE', madeForKids: false, claimed: false, reviewCount: 1, videoCount: 1, ...fields };
-}
-
-/** Eight accounts whose values sit on the documented range bounds. */
-const ACCOUNTS: AccountDocument[] = [
-  account('a1', { name: 'MrBeast', handle: 'mrbeast', followerCount: 1_000_000, rating: 5, videoCount: 100_000, reviewCount: 10, country: 'US', language_code: 'en', categories: ['entertainment'], claimed: true }),
-  account('a2', { name: 'Beast Philanthropy', handle: 'beastphilanthropy', followerCount: 10_000_000, rating: 4.5, videoCount: 99_999, reviewCount: 0, country: 'US', language_code: 'en', categories: ['charity'] }),
-  account('a3', { name: 'Cooking with Anna', handle: 'annacooks', description: 'simple recipes, no beast of a kitchen', followerCount: 999_999, rating: 4, videoCount: 300, reviewCount: 5, country: 'GB', language_code: 'en', categories: ['food'], claimed: true }),
-  account('a4', { name: 'Kids Songs', handle: 'kidssongs', followerCount: 5_000_000, rating: 3.5, videoCount: 1000, reviewCount: 100, country: 'US', language_code: 'en', categories: ['music', 'kids'], madeForKids: true }),
-  account('a5', { platform: 'TWITCH', name: 'Ninja', handle: 'ninja', followerCount: 18_000_000, rating: 4.8, videoCount: 50, country: 'US', language_code: 'en', categories: ['gaming'], claimed: true }),
-  account('a6', { platform: 'TWITCH', name: 'Pokimane', handle: 'pokimane', followerCount: 9_999_999, rating: 4.2, country: 'CA', language_code: 'en', categories: ['gaming'] }),
-  account('a7', { platform: 'TWITCH', name: 'Gamer Deutschland', handle: 'gamerde', followerCount: 100_000, rating: 3, country: 'DE', language_code: 'de', categories: ['gaming'] }),
-  account('a8', { platform: 'REDDIT', name: 'Reddit Chef', handle: 'redditchef', followerCount: 50_000, country: 'FR', language_code: 'fr', categories: ['food'] }),
-];
 
 beforeAll(async () => {
   es = await startElasticsearch();
@@ -112,20 +91,8 @@ beforeAll(async () => {
   authProxy.requestTimeout = 0;
   await new Promise<void>((resolve) => authProxy.listen(0, '127.0.0.1', resolve));
   authPort = (authProxy.address() as { port: number }).port;
-  tlsProxy = createTlsServer({ key: readFileSync(certs.keyFile), cert: readFileSync(certs.certFile) }, (client) => {
-    const upstream = netConnect({ host: '127.0.0.1', port: es.port });
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  tlsProxy.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => tlsProxy.listen(0, '127.0.0.1', resolve));
-  tlsPort = (tlsProxy.address() as { port: number }).port;
+  tlsFront = await startTlsFront(es.port, certs);
+  tlsPort = tlsFront.port;
 }, 180_000);
 
 afterEach(() => setDefaultContainer(undefined));
@@ -133,10 +100,9 @@ afterEach(() => setDefaultContainer(undefined));
 afterAll(async () => {
   try {
     await Promise.all(containers.map((c) => c.dispose()));
-    for (const socket of sockets) socket.destroy();
     authProxy?.closeAllConnections();
     if (authProxy) await new Promise<void>((resolve) => authProxy.close(() => resolve()));
-    if (tlsProxy) await new Promise<void>((resolve) => tlsProxy.close(() => resolve()));
+    await tlsFront?.close();
     if (certs) removeDir(certs.dir);
   } finally {
     await es?.stop();

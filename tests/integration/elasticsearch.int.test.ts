@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates, type TestCertificates } from '../../scripts/servers/certs.js';
@@ -12,6 +10,7 @@ import { ProviderError } from '../../src/errors.js';
 import { checkHealth } from '../../src/lifecycle/health.js';
 import { ElasticsearchProvider } from '../../src/providers/elasticsearch.js';
 import { captureLogs } from '../helpers/logs.js';
+import { startTlsFront, type TlsFront } from '../helpers/tls-front.js';
 
 /** Sent with every request of every container here: it must never appear in an error or a log line. */
 const API_KEY = 'ZXMtdGVzdDpzZWNyZXQtYXBpLWtleS12YWx1ZQ==';
@@ -19,9 +18,8 @@ const logs = captureLogs();
 const containers: DbContainer[] = [];
 let es: ElasticsearchServer;
 let certs: TestCertificates;
-let tlsProxy: Server;
+let tlsFront: TlsFront;
 let tlsPort = 0;
-const proxied = new Set<Socket>();
 
 function container(env: Record<string, string>): DbContainer {
   const c = createDbContainer({
@@ -50,31 +48,15 @@ beforeAll(async () => {
   es = await startElasticsearch();
   const dir = makeTempDir('es-certs');
   certs = makeTestCertificates(dir);
-  // A TLS front for the plain node (the test distribution serves HTTP only with security off): the test CA signed
-  // its certificate, so the right CA verifies and the unrelated one does not.
-  tlsProxy = createTlsServer({ key: readFileSync(certs.keyFile), cert: readFileSync(certs.certFile) }, (client) => {
-    const upstream = netConnect({ host: '127.0.0.1', port: es.port });
-    proxied.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      proxied.delete(client);
-      proxied.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-  });
-  tlsProxy.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => tlsProxy.listen(0, '127.0.0.1', resolve));
-  tlsPort = (tlsProxy.address() as { port: number }).port;
+  // A TLS front for the plain node (the test distribution serves HTTP only with security off).
+  tlsFront = await startTlsFront(es.port, certs);
+  tlsPort = tlsFront.port;
 }, 180_000);
 
 afterAll(async () => {
   try {
     await Promise.all(containers.map((c) => c.dispose()));
-    for (const socket of proxied) socket.destroy();
-    if (tlsProxy) await new Promise<void>((resolve) => tlsProxy.close(() => resolve()));
+    await tlsFront?.close();
     if (certs) removeDir(certs.dir);
   } finally {
     await es?.stop();

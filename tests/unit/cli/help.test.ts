@@ -2,26 +2,8 @@
 // unknown options still exit 2. The commands run through `main`, as the bin runs them.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../../src/cli/main.js';
 import { runTsChild } from '../../helpers/run-child.js';
-
-/** An environment that fails the test when read: help and usage errors must not look at the configuration. */
-const untouchableEnv = new Proxy({} as Record<string, string>, {
-  get: (_, key) => {
-    if (typeof key === 'symbol') return undefined;
-    throw new Error(`the environment was read (${key})`);
-  },
-  ownKeys: () => {
-    throw new Error('the environment was listed');
-  },
-});
-
-async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const io: CliIo = { env: untouchableEnv, cwd: '/nonexistent-ratecreator-db-cwd', write: (text) => (out += text) };
-  const code = await main(argv, io);
-  return { code, out };
-}
+import { runCli as run } from '../../helpers/cli.js';
 
 /** Each command's options, as the parser accepts them. */
 const OPTIONS = {

@@ -6,32 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../../src/cli/main.js';
 import { formatSearchIndices, indexStatus, searchIndicesCommand, type SearchIndicesResult } from '../../../src/cli/search-indices.js';
-
-/** An environment that fails the test when read: help and usage errors must not look at the configuration. */
-const untouchableEnv = new Proxy({} as Record<string, string>, {
-  get: (_, key) => {
-    if (typeof key === 'symbol') return undefined;
-    throw new Error(`the environment was read (${key})`);
-  },
-  ownKeys: () => {
-    throw new Error('the environment was listed');
-  },
-});
+import { runCli as run } from '../../helpers/cli.js';
 
 const API_KEY = 'c2VhcmNoLWluZGljZXM6dW5pdC10ZXN0LWtleS12YWx1ZQ==';
 const PASSWORD = 'search-indices-unit-password-7c1';
 const emptyDir = mkdtempSync(join(tmpdir(), 'search-indices-')); // no .env here
 
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
-
-async function run(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const io: CliIo = { env: untouchableEnv, cwd: '/nonexistent-ratecreator-db-cwd', write: (text) => (out += text) };
-  const code = await main(argv, io);
-  return { code, out };
-}
 
 async function command(env: Record<string, string>, args: string[] = [], cwd = emptyDir): Promise<{ code: number; out: string }> {
   let out = '';

@@ -12,40 +12,21 @@ import {
   searchAccounts,
   searchCategories,
   updateAccount,
-  type AccountDocument,
 } from '../../../src/compat/elasticsearch-client.js';
 import type { DbContainer } from '../../../src/container.js';
 import { ProviderError } from '../../../src/errors.js';
 import { ElasticsearchProvider } from '../../../src/providers/elasticsearch.js';
 import { createTestContainer } from '../../../src/testing/index.js';
+import { account, ACCOUNTS, failure, idSet, ids } from '../../helpers/elasticsearch-accounts.js';
 
 // The subpath's functions over the test container's fake, the same calls and expectations as the integration test
 // against a real node (tests/integration/elasticsearch-client.int.test.ts), plus the fake's own edges.
 
-const ids = (result: { hits: { objectID: string }[] }) => result.hits.map((hit) => hit.objectID);
-const idSet = (result: { hits: { objectID: string }[] }) => new Set(ids(result));
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
 /** The status and error body of a client ResponseError. */
 const response = (error: unknown) => {
   const { meta } = error as { meta: { statusCode: number; body: { error?: { type: string; reason: string }; result?: string } } };
   return { status: meta.statusCode, type: meta.body.error?.type, reason: meta.body.error?.reason, body: meta.body };
 };
-
-function account(id: string, fields: Partial<AccountDocument>): AccountDocument {
-  return { accountId: id, platform: 'YOUTUBE', madeForKids: false, claimed: false, reviewCount: 1, videoCount: 1, ...fields };
-}
-
-/** Eight accounts whose values sit on the documented range bounds. */
-const ACCOUNTS: AccountDocument[] = [
-  account('a1', { name: 'MrBeast', handle: 'mrbeast', followerCount: 1_000_000, rating: 5, videoCount: 100_000, reviewCount: 10, country: 'US', language_code: 'en', categories: ['entertainment'], claimed: true }),
-  account('a2', { name: 'Beast Philanthropy', handle: 'beastphilanthropy', followerCount: 10_000_000, rating: 4.5, videoCount: 99_999, reviewCount: 0, country: 'US', language_code: 'en', categories: ['charity'] }),
-  account('a3', { name: 'Cooking with Anna', handle: 'annacooks', description: 'simple recipes, no beast of a kitchen', followerCount: 999_999, rating: 4, videoCount: 300, reviewCount: 5, country: 'GB', language_code: 'en', categories: ['food'], claimed: true }),
-  account('a4', { name: 'Kids Songs', handle: 'kidssongs', followerCount: 5_000_000, rating: 3.5, videoCount: 1000, reviewCount: 100, country: 'US', language_code: 'en', categories: ['music', 'kids'], madeForKids: true }),
-  account('a5', { platform: 'TWITCH', name: 'Ninja', handle: 'ninja', followerCount: 18_000_000, rating: 4.8, videoCount: 50, country: 'US', language_code: 'en', categories: ['gaming'], claimed: true }),
-  account('a6', { platform: 'TWITCH', name: 'Pokimane', handle: 'pokimane', followerCount: 9_999_999, rating: 4.2, country: 'CA', language_code: 'en', categories: ['gaming'] }),
-  account('a7', { platform: 'TWITCH', name: 'Gamer Deutschland', handle: 'gamerde', followerCount: 100_000, rating: 3, country: 'DE', language_code: 'de', categories: ['gaming'] }),
-  account('a8', { platform: 'REDDIT', name: 'Reddit Chef', handle: 'redditchef', followerCount: 50_000, country: 'FR', language_code: 'fr', categories: ['food'] }),
-];
 
 // No test here may dial anything: every socket connect in this file is a failure.
 const connect = vi.spyOn(net.Socket.prototype, 'connect');
