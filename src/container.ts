@@ -135,14 +135,14 @@ function tokenName(token: unknown): string {
  * provider whose client is closed (or closing) only moves the failure somewhere less clear.
  */
 function refuseAfterDisposal(child: DependencyContainer, lifecycle: ContainerLifecycle): void {
-  const resolve = child.resolve.bind(child) as (token: InjectionToken<unknown>, ...rest: unknown[]) => unknown;
+  const resolve = child.resolve.bind(child) as (token: InjectionToken<unknown>, context?: unknown, isOptional?: boolean) => unknown;
   Object.defineProperty(child, 'resolve', {
     configurable: true,
     writable: true,
     // tsyringe passes a resolution context and `isOptional` on: both go through (optional injections, ResolutionScoped).
-    value: (token: InjectionToken<unknown>, ...rest: unknown[]) => {
+    value: (token: InjectionToken<unknown>, context?: unknown, isOptional?: boolean) => {
       if (lifecycle.disposing) throw new DisposedError(tokenName(token));
-      return resolve(token, ...rest);
+      return resolve(token, context, isOptional);
     },
   });
 }

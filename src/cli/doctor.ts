@@ -6,7 +6,7 @@ import { createDbContainer, PROVIDER_CLASSES } from '../container.js';
 import { ConfigError, errorMessage, type ConfigIssue } from '../errors.js';
 import type { DbProvider, HealthStatus } from '../lifecycle/types.js';
 import { createLogger } from '../providers/logger.js';
-import { parseOptions, wantsHelp } from './options.js';
+import { parseOptions, TIMEOUT_USAGE_ERROR, timeoutOption, wantsHelp } from './options.js';
 
 /** One provider's line in the doctor's table. */
 export interface DoctorRow {
@@ -197,9 +197,9 @@ export async function doctorCommand(args: readonly string[], io: { env: Env; cwd
     return 2;
   }
   const json = parsed.flags.has('--json');
-  const timeoutMs = parsed.values.has('--timeout-ms') ? Number(parsed.values.get('--timeout-ms')) : 5000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    io.write(`--timeout-ms expects a positive number of milliseconds\n${DOCTOR_USAGE}`);
+  const timeoutMs = timeoutOption(parsed.values, 5000);
+  if (timeoutMs === undefined) {
+    io.write(`${TIMEOUT_USAGE_ERROR}\n${DOCTOR_USAGE}`);
     return 2;
   }
   const result = await runDoctor(readEnvWithDotenv(io.env, io.cwd), timeoutMs);

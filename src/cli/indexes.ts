@@ -7,7 +7,7 @@ import { ConfigError, errorMessage } from '../errors.js';
 import { withTimeout } from '../lifecycle/timeout.js';
 import { GENERATED_CLIENT_DIR, loadGeneratedClient, packageRoot } from '../prisma/generated-client.js';
 import { createLogger, stripUrlCredentials } from '../providers/logger.js';
-import { parseOptions, wantsHelp } from './options.js';
+import { parseOptions, TIMEOUT_USAGE_ERROR, timeoutOption, wantsHelp } from './options.js';
 import { MongoProvider } from '../providers/mongo.js';
 import { readEnvWithDotenv } from './doctor.js';
 import { auditIndexes, expectedIndexes, formatIndexAudit, type DmmfDatamodel, type IndexAudit, type MongoIndex } from './index-audit.js';
@@ -111,9 +111,9 @@ export async function indexesCommand(args: readonly string[], io: { env: Env; cw
   const json = parsed.flags.has('--json');
   const schemaGiven = parsed.values.has('--schema');
   const schemaOption = parsed.values.get('--schema');
-  const timeoutMs = parsed.values.has('--timeout-ms') ? Number(parsed.values.get('--timeout-ms')) : 15_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    io.write(`--timeout-ms expects a positive number of milliseconds\n${INDEXES_USAGE}`);
+  const timeoutMs = timeoutOption(parsed.values, 15_000);
+  if (timeoutMs === undefined) {
+    io.write(`${TIMEOUT_USAGE_ERROR}\n${INDEXES_USAGE}`);
     return 2;
   }
   if (schemaGiven && !schemaOption) {

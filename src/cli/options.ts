@@ -31,3 +31,15 @@ export function parseOptions(args: readonly string[], spec: OptionSpec): ParsedO
 
 /** `--help` or `-h` anywhere in the arguments. */
 export const wantsHelp = (args: readonly string[]): boolean => args.includes('--help') || args.includes('-h');
+
+/**
+ * `--timeout-ms` of parsed options: `defaultMs` when absent, `undefined` (a usage error) when it is not a positive
+ * number of milliseconds.
+ */
+export function timeoutOption(values: ReadonlyMap<string, string | undefined>, defaultMs: number): number | undefined {
+  const timeoutMs = values.has('--timeout-ms') ? Number(values.get('--timeout-ms')) : defaultMs;
+  return Number.isFinite(timeoutMs) && timeoutMs > 0 ? timeoutMs : undefined;
+}
+
+/** The usage error `timeoutOption` stands for. */
+export const TIMEOUT_USAGE_ERROR = '--timeout-ms expects a positive number of milliseconds';

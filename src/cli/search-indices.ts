@@ -8,7 +8,7 @@ import { withTimeout } from '../lifecycle/timeout.js';
 import { ElasticsearchProvider } from '../providers/elasticsearch.js';
 import { createLogger, stripUrlCredentials } from '../providers/logger.js';
 import { readEnvWithDotenv } from './doctor.js';
-import { parseOptions, wantsHelp } from './options.js';
+import { parseOptions, TIMEOUT_USAGE_ERROR, timeoutOption, wantsHelp } from './options.js';
 
 /** One index in the report: what `ensureIndices` said, and whether it is as documented. */
 export interface SearchIndexEntry extends IndexState {
@@ -161,9 +161,9 @@ export async function searchIndicesCommand(args: readonly string[], io: { env: E
   }
   const json = parsed.flags.has('--json');
   const create = parsed.flags.has('--create');
-  const timeoutMs = parsed.values.has('--timeout-ms') ? Number(parsed.values.get('--timeout-ms')) : 15_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    io.write(`--timeout-ms expects a positive number of milliseconds\n${SEARCH_INDICES_USAGE}`);
+  const timeoutMs = timeoutOption(parsed.values, 15_000);
+  if (timeoutMs === undefined) {
+    io.write(`${TIMEOUT_USAGE_ERROR}\n${SEARCH_INDICES_USAGE}`);
     return 2;
   }
   try {

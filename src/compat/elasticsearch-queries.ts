@@ -124,6 +124,10 @@ const CATEGORY_TEXT_FIELDS = ['name^3', 'slug^2', 'shortDescription', 'keywords'
 /** Facets in the result: field and how many values. */
 const FACETS = { platform: 10, categories: 50, country: 50, language_code: 30, madeForKids: 2 } as const;
 type FacetName = keyof typeof FACETS;
+/** The terms aggregations of every account search (the same for each; built once). */
+const FACET_AGGREGATIONS = Object.fromEntries(
+  Object.entries(FACETS).map(([field, size]) => [field, { terms: { field, size } }]),
+);
 
 /** Range filters: field and whether the upper bound is inclusive. */
 const RANGES = {
@@ -224,9 +228,6 @@ export function accountSearchBody(params: SearchAccountsParams): { body: Record<
   if (order !== 'asc' && order !== 'desc') throw new RangeError(`searchAccounts: sortOrder must be asc or desc, got ${String(order)}`);
   const query = params.query?.trim() ?? '';
   const sortField = { [sortBy]: { order, missing: '_last' } };
-  const aggs = Object.fromEntries(
-    Object.entries(FACETS).map(([field, size]) => [field, { terms: { field, size } }]),
-  );
   return {
     page,
     limit,
@@ -241,7 +242,7 @@ export function accountSearchBody(params: SearchAccountsParams): { body: Record<
         },
       },
       sort: query === '' ? [sortField] : ['_score', sortField],
-      aggs,
+      aggs: FACET_AGGREGATIONS,
     },
   };
 }

@@ -88,14 +88,15 @@ export function tokens(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-const WORDS = new Intl.Segmenter('en', { granularity: 'word' });
+/** Built on first use: importing the testing entry builds no segmenter. */
+let words: Intl.Segmenter | undefined;
 
 /**
  * Lower-cased words by Unicode's word boundaries (UAX #29), as Lucene's standard tokenizer splits them: `the_rock`,
  * `mr.beast` and `don't` stay one word each. The standard and `autocomplete_search` analyzers, i.e. query text.
  */
 export function standardTokens(text: string): string[] {
-  return Array.from(WORDS.segment(text.toLowerCase()), (part) => (part.isWordLike ? part.segment : '')).filter(Boolean);
+  return Array.from((words ??= new Intl.Segmenter('en', { granularity: 'word' })).segment(text.toLowerCase()), (part) => (part.isWordLike ? part.segment : '')).filter(Boolean);
 }
 
 /** Edit distance with adjacent transpositions (optimal string alignment), as Lucene's fuzzy queries count edits. */
