@@ -83,10 +83,24 @@ function guardSocketErrors(connection: Redis): void {
   };
 }
 
-/** Both guards above, for every ioredis connection the package opens (the provider's, a cluster's nodes, the cache bus). */
+/**
+ * ioredis' Sentinel failover detector belongs to the connection that opened it, but stays subscribed after that
+ * connection is lost. A promotion announced while the reconnection is still asking a Sentinel for the primary then
+ * makes it abort that reconnection, and ioredis ends the client for good: every later command fails with
+ * "Connection is closed." This closes the detector with its connection; the next connection opens its own, and the
+ * reconnection in between asks the Sentinels for the primary anyway.
+ */
+function guardFailoverDetector(connection: Redis): void {
+  if (connection.options.sentinels?.length && connection.options.failoverDetector) {
+    connection.on('close', () => closeFailoverDetector(connection));
+  }
+}
+
+/** The guards above, for every ioredis connection the package opens (the provider's, a cluster's nodes, the cache bus). */
 export function guardConnection(connection: Redis, log: Logger): void {
   guardAuth(connection, log);
   guardSocketErrors(connection);
+  guardFailoverDetector(connection);
 }
 
 /**

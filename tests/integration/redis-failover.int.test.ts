@@ -7,6 +7,8 @@ import { createDbContainer, disposeWithReport } from '../../src/container.js';
 import { checkHealth } from '../../src/lifecycle/health.js';
 import { RedisProvider } from '../../src/providers/redis.js';
 import { captureLogs } from '../helpers/logs.js';
+import { timeUntilSuccess } from '../helpers/toxiproxy.js';
+import { startToxiproxy } from '../../scripts/servers/toxiproxy.js';
 
 /**
  * Issue 12, scenarios 2 and 3: a primary SIGKILLed under write load, behind Sentinel and in a Redis Cluster.
@@ -168,7 +170,9 @@ describe('Redis Sentinel failover (1 primary, 2 replicas, 3 Sentinels, quorum 2)
     await setup.node(oldPrimary).kill();
     const newPrimary = await setup.waitForNewPrimary(oldPrimary, RECOVERY_DEADLINE_MS);
     const promotedAt = performance.now();
-    await waitUntil(async () => tally.succeededAfter(promotedAt), 'a write after the failover', RECOVERY_DEADLINE_MS);
+    await waitUntil(async () => tally.succeededAfter(promotedAt), 'a write after the failover', RECOVERY_DEADLINE_MS).catch((error: Error) => {
+      throw new Error(`${error.message}: client status ${client.status}, ${JSON.stringify(tally.summary())}`);
+    });
     const recoveredAt = performance.now();
     const writtenOnRecovery = tally.ok;
 
@@ -310,6 +314,43 @@ describe('Redis Sentinel failover (1 primary, 2 replicas, 3 Sentinels, quorum 2)
     // primary after the replica's promotion are lost: reported, inherent to Sentinel's failover (see the docs).
     expect(lostAfterMove).toBe(0);
     expect(lostKeys).toBeLessThan(load.acked.length);
+  }, 120_000);
+});
+
+describe('Redis Sentinel failover announced while the client asks a Sentinel for the primary', () => {
+  it('the client is not ended by the lost connection\'s failover detector: it reconnects to the promoted replica', async () => {
+    const setup = await startSentinelFailover();
+    cleanups.push(() => setup.stop());
+    const toxiproxy = await startToxiproxy();
+    cleanups.push(() => toxiproxy.stop());
+    const proxies = [];
+    for (const [i, sentinel] of setup.sentinels.entries()) proxies.push(await toxiproxy.createProxy(`sentinel${i}`, `127.0.0.1:${sentinel.port}`));
+    const c = sentinelContainer({ name: setup.name, sentinels: proxies });
+    const redis = c.resolve(RedisProvider);
+    await redis.connect();
+    const client = redis.client as Redis;
+    const oldPrimary = setup.nodes[0]!.port;
+    await waitUntil(async () => (await subscribers(setup.sentinels)) > 0, 'the failover detector to subscribe', 10_000);
+    await client.set('fo:before', '1');
+
+    // Requests to the Sentinels now take 4 s to arrive: the reconnection's question for the primary is still on its
+    // way when the Sentinels announce the promotion on the subscriptions the lost connection's detector left open.
+    for (const proxy of proxies) await toxiproxy.addToxic(proxy.name, { type: 'latency', stream: 'upstream', attributes: { latency: 4000 } });
+    const ended: string[] = [];
+    client.on('end', () => ended.push(client.status));
+    const killedAt = performance.now();
+    await setup.node(oldPrimary).kill();
+    const newPrimary = await setup.waitForNewPrimary(oldPrimary, RECOVERY_DEADLINE_MS);
+    const promotedAfterMs = Math.round(performance.now() - killedAt);
+    const recoveredAfterMs = await timeUntilSuccess(() => client.set('fo:after', '1'), RECOVERY_DEADLINE_MS).then(
+      (ms) => ms + promotedAfterMs,
+      (error: Error) => `never: ${error.message}, client status ${client.status}`,
+    );
+    console.log(`FIGURES ${JSON.stringify({ scenario: 'redis-sentinel-switch-during-resolve', promotedAfterMs, recoveredAfterMs })}`);
+    expect(ended).toEqual([]);
+    expect(typeof recoveredAfterMs).toBe('number');
+    expect(await client.call('CONFIG', 'GET', 'port')).toEqual(['port', String(newPrimary)]);
+    expect(redis.client).toBe(client);
   }, 120_000);
 });
 
