@@ -4,7 +4,11 @@
 //   against the raw client's `bulk` of the same operations (both `refresh: true`), alternating; docs/s;
 // - search: `searchAccounts` through the default container against a separate raw `new Client({ node })` sending the
 //   body `accountSearchBody` builds (built per call on both sides, as hand-written code builds its own), three query
-//   mixes, rounds interleaved in alternating order; ops/s, p50/p99, provider/raw;
+//   mixes, rounds interleaved in alternating order; ops/s, p50/p99, provider/raw; then both sides call by call in the
+//   same moments (each caller alternating them), whose mean latencies give the ratio least moved by the shared node;
+// - the same search comparison against a replay of the node's answers (bench/es-replay-child.ts, a child process that
+//   forwards each distinct request to the node once and answers it itself afterwards): what the client side costs,
+//   the provider against the raw client, without the node's varying latency;
 // - migration: `searchAccounts` against the same search on the local Algolia server (src/testing/algolia-server.ts, in
 //   a child process so that its in-memory index does not share this event loop) holding the same 1,000 accounts as
 //   records, searched through the default container's `getSearchClient()`. The local server is an in-memory fake (no
@@ -19,6 +23,7 @@ import { bulkIndexAccounts, createIndices, searchAccounts } from '../src/compat/
 import { accountSearchBody, type AccountDocument, type SearchAccountsParams } from '../src/compat/elasticsearch-queries.js';
 import { createDbContainer, createLogger, setDefaultContainer } from '../src/index.js';
 import { startAlgoliaChild } from './algolia-child.js';
+import { startEsReplayChild, type EsReplayChild } from './es-replay-child.js';
 import { median, report, round } from './util.js';
 
 const DOCS = 1000;
@@ -211,6 +216,45 @@ async function compare(a: (i: number) => Promise<unknown>, b: (i: number) => Pro
   return { a: summarize(rounds.a), b: summarize(rounds.b), paired };
 }
 
+/** Latencies of both sides of {@link interleaved}. */
+interface Interleaved {
+  aMeanMs: number;
+  bMeanMs: number;
+  aP50Ms: number;
+  bP50Ms: number;
+  /** `bMeanMs / aMeanMs`: a's throughput relative to b's for callers that wait for each reply (1 = the same). */
+  ratio: number;
+  ops: number;
+}
+
+/**
+ * Both sides in the same moments: {@link CONCURRENCY} callers for {@link ROUNDS} × {@link ROUND_MS}, each alternating
+ * a call of `a` and one of `b` (half of them starting with `b`), so that every change of the server's or the
+ * machine's speed reaches both sides alike. What is left between the two is what the client side adds.
+ */
+async function interleaved(a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<Interleaved> {
+  const latencies = { a: [] as number[], b: [] as number[] };
+  // A counter per side, so that each side rotates through every variant (one shared counter would hand the
+  // alternating sides alternating variants).
+  const next = { a: 0, b: 0 };
+  const stopAt = performance.now() + ROUNDS * ROUND_MS;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, worker) => {
+    for (let turn = worker % 2; performance.now() < stopAt; turn++) {
+      const side = turn % 2 ? 'b' : 'a';
+      const i = next[side]++;
+      const t0 = performance.now();
+      await (side === 'a' ? a(i) : b(i));
+      latencies[side].push(performance.now() - t0);
+    }
+  }));
+  const mean = (values: readonly number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const [aMeanMs, bMeanMs] = [mean(latencies.a), mean(latencies.b)];
+  return {
+    aMeanMs, bMeanMs, aP50Ms: percentile(latencies.a, 50), bP50Ms: percentile(latencies.b, 50),
+    ratio: bMeanMs / aMeanMs, ops: latencies.a.length + latencies.b.length,
+  };
+}
+
 // ---- the local Algolia server in a child process (as bench/soak.ts runs it) --------------------------------------
 
 
@@ -223,7 +267,9 @@ async function bench(): Promise<void> {
   let es: ElasticsearchServer | undefined;
   let algolia: Awaited<ReturnType<typeof startAlgoliaChild>> | undefined;
   let raw: Client | undefined;
-  const container = { current: undefined as ReturnType<typeof createDbContainer> | undefined };
+  let replay: EsReplayChild | undefined;
+  let rawReplay: Client | undefined;
+  const container = { current: undefined as ReturnType<typeof createDbContainer> | undefined, replay: undefined as ReturnType<typeof createDbContainer> | undefined };
   try {
     const started = await Promise.allSettled([startElasticsearch(), startAlgoliaChild()]);
     if (started[0].status === 'fulfilled') es = started[0].value;
@@ -308,13 +354,15 @@ async function bench(): Promise<void> {
         throw new Error(`provider and raw client disagree for ${JSON.stringify(variant.es)}: ${ours.nbHits} vs ${total}`);
       }
     }
-    const esResults: Record<string, { a: Summary; b: Summary; paired: number }> = {};
+    const esResults: Record<string, { a: Summary; b: Summary; paired: number; mixed: Interleaved }> = {};
     for (const [mix, variants] of Object.entries(MIXES)) {
       const provider = (i: number) => searchAccounts(variants[i % variants.length]!.es);
       const direct = (i: number) => rawClient.search({ index: 'accounts', ...accountSearchBody(variants[i % variants.length]!.es).body });
-      const result = await compare(provider, direct);
+      const result = { ...(await compare(provider, direct)), mixed: await interleaved(provider, direct) };
       esResults[mix] = result;
       report(`elasticsearch:search:${mix}`, {
+        interleavedRatio: round(result.mixed.ratio, 3), interleavedProviderMeanMs: round(result.mixed.aMeanMs, 2),
+        interleavedRawMeanMs: round(result.mixed.bMeanMs, 2), interleavedOps: result.mixed.ops,
         providerOpsPerSec: Math.round(result.a.opsPerSec), rawOpsPerSec: Math.round(result.b.opsPerSec),
         ratio: round(result.a.opsPerSec / result.b.opsPerSec, 3), pairedRatioMedian: round(result.paired, 3),
         providerP50Ms: round(result.a.p50Ms, 2), providerP99Ms: round(result.a.p99Ms, 2),
@@ -325,14 +373,58 @@ async function bench(): Promise<void> {
     }
     table.push(
       '',
-      `| searchAccounts vs raw client, ${CONCURRENCY} in flight, ${ROUNDS}×${ROUND_MS} ms rounds | provider ops/s (p50/p99 ms) | raw ops/s (p50/p99 ms) | ratio (paired) | client CPU µs/op provider/raw |`,
-      '|---|---|---|---|---|',
+      `| searchAccounts vs raw client, ${CONCURRENCY} in flight, ${ROUNDS}×${ROUND_MS} ms rounds | provider ops/s (p50/p99 ms) | raw ops/s (p50/p99 ms) | ratio (paired) | interleaved: ratio (mean ms provider/raw) | client CPU µs/op provider/raw |`,
+      '|---|---|---|---|---|---|',
       ...Object.entries(esResults).map(([mix, r]) =>
         `| ${mix} | ${fmt(r.a.opsPerSec)} (${fmt(r.a.p50Ms, 2)}/${fmt(r.a.p99Ms, 2)}) | ${fmt(r.b.opsPerSec)} (${fmt(r.b.p50Ms, 2)}/${fmt(r.b.p99Ms, 2)}) | ` +
-        `${round(r.a.opsPerSec / r.b.opsPerSec, 3)} (${round(r.paired, 3)}) | ${fmt(r.a.cpuUsPerOp)}/${fmt(r.b.cpuUsPerOp)} |`),
+        `${round(r.a.opsPerSec / r.b.opsPerSec, 3)} (${round(r.paired, 3)}) | ${round(r.mixed.ratio, 3)} (${fmt(r.mixed.aMeanMs, 2)}/${fmt(r.mixed.bMeanMs, 2)}) | ` +
+        `${fmt(r.a.cpuUsPerOp)}/${fmt(r.b.cpuUsPerOp)} |`),
     );
 
     phase('search vs raw');
+
+    // -- 2b. the same against a replay of the node's answers: the client side alone ------------------------------
+    replay = await startEsReplayChild(node);
+    const replayUrl = replay.url;
+    const replayContainer = createDbContainer({ env: { ELASTIC_NODE: replayUrl }, logger: createLogger({ level: 'silent' }) });
+    container.replay = replayContainer;
+    setDefaultContainer(replayContainer);
+    rawReplay = new Client({ node: replayUrl });
+    const rawReplayClient = rawReplay;
+    const replayResults: Record<string, { a: Summary; b: Summary; paired: number; mixed: Interleaved }> = {};
+    for (const [mix, variants] of Object.entries(MIXES)) {
+      const provider = (i: number) => searchAccounts(variants[i % variants.length]!.es);
+      const direct = (i: number) => rawReplayClient.search({ index: 'accounts', ...accountSearchBody(variants[i % variants.length]!.es).body });
+      for (let i = 0; i < variants.length; i++) {
+        await provider(i); // records the answer
+        await direct(i);
+      }
+      replayResults[mix] = { ...(await compare(provider, direct)), mixed: await interleaved(provider, direct) };
+    }
+    const replayStats = (await (await fetch(`${replayUrl}/_replay/stats`)).json()) as { forwarded: number; replayed: number };
+    // Every variant reached the node once, whichever side sent it first: both sides send the same requests.
+    if (replayStats.forwarded !== Object.values(MIXES).flat().length) {
+      throw new Error(`the replay proxy forwarded ${replayStats.forwarded} requests for ${Object.values(MIXES).flat().length} variants`);
+    }
+    for (const [mix, r] of Object.entries(replayResults)) {
+      report(`elasticsearch:search-replayed:${mix}`, {
+        interleavedRatio: round(r.mixed.ratio, 3), interleavedProviderMeanMs: round(r.mixed.aMeanMs, 3), interleavedRawMeanMs: round(r.mixed.bMeanMs, 3),
+        providerOpsPerSec: Math.round(r.a.opsPerSec), rawOpsPerSec: Math.round(r.b.opsPerSec),
+        ratio: round(r.a.opsPerSec / r.b.opsPerSec, 3), pairedRatioMedian: round(r.paired, 3),
+        providerClientCpuUsPerOp: Math.round(r.a.cpuUsPerOp), rawClientCpuUsPerOp: Math.round(r.b.cpuUsPerOp),
+        replayed: replayStats.replayed, concurrency: CONCURRENCY,
+      });
+    }
+    table.push(
+      '',
+      `| searchAccounts vs raw client against a replay of the node's answers (child process), ${CONCURRENCY} in flight | provider ops/s (p50 ms) | raw ops/s (p50 ms) | ratio (paired) | interleaved: ratio (mean ms provider/raw) | client CPU µs/op provider/raw |`,
+      '|---|---|---|---|---|---|',
+      ...Object.entries(replayResults).map(([mix, r]) =>
+        `| ${mix} | ${fmt(r.a.opsPerSec)} (${fmt(r.a.p50Ms, 2)}) | ${fmt(r.b.opsPerSec)} (${fmt(r.b.p50Ms, 2)}) | ${round(r.a.opsPerSec / r.b.opsPerSec, 3)} (${round(r.paired, 3)}) | ` +
+        `${round(r.mixed.ratio, 3)} (${fmt(r.mixed.aMeanMs, 3)}/${fmt(r.mixed.bMeanMs, 3)}) | ${fmt(r.a.cpuUsPerOp)}/${fmt(r.b.cpuUsPerOp)} |`),
+    );
+    setDefaultContainer(c);
+    phase('search vs raw, replayed');
 
     // -- 3. searchAccounts against the local Algolia server -----------------------------------------------------
     const write = getWriteClient();
@@ -379,10 +471,10 @@ async function bench(): Promise<void> {
     phase('vs local Algolia');
     process.stderr.write(`\nelasticsearch: ${es.version}, one node, ${DOCS} accounts, ${round((performance.now() - startedAt) / 1000, 0)} s (${phases.join(', ')})\n${table.join('\n')}\n\n`);
   } finally {
-    await raw?.close().catch(() => undefined);
+    await Promise.allSettled([raw?.close(), rawReplay?.close()]);
     setDefaultContainer(undefined);
-    await Promise.resolve(container.current?.dispose()).catch(() => undefined);
-    await Promise.allSettled([es?.stop(), algolia?.stop()]);
+    await Promise.allSettled([container.current?.dispose(), container.replay?.dispose()]);
+    await Promise.allSettled([es?.stop(), algolia?.stop(), replay?.stop()]);
   }
 }
 

@@ -1,4 +1,4 @@
-// Runs every bench/*.ts (except this file and the shared modules util.ts and algolia-child.ts) in its own process, in order, and prints their results.
+// Runs every bench/*.ts (except this file and the shared modules: util.ts, child.ts and the *-child.ts servers) in its own process, in order, and prints their results.
 // The long ones run last, after every quick bench has reported: elasticsearch.ts (a real Elasticsearch node: its start
 // and about two minutes of indexing and search), failover.ts (the failover tests at full length, several minutes) and
 // then the soak (soak.ts, SOAK_SECONDS, default 60). `node --import tsx bench/run.ts soak` (npm run bench:soak) runs it alone.
@@ -11,7 +11,7 @@ const dir = fileURLToPath(new URL('.', import.meta.url));
 const LAST = ['elasticsearch.ts', 'failover.ts', 'soak.ts'];
 const only = process.argv.slice(2);
 const all = readdirSync(dir)
-  .filter((file) => file.endsWith('.ts') && !['run.ts', 'util.ts', 'algolia-child.ts'].includes(file))
+  .filter((file) => file.endsWith('.ts') && !['run.ts', 'util.ts', 'child.ts'].includes(file) && !file.endsWith('-child.ts'))
   .sort((a, b) => LAST.indexOf(a) - LAST.indexOf(b) || (a < b ? -1 : a > b ? 1 : 0));
 // A name picks its own file when there is one (`startup` runs startup.ts, not bundled-startup.ts too), otherwise
 // every file whose name contains it (`kafka`).
