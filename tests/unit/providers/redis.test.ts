@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createDbContainer } from '../../../src/container.js';
 import { ConfigError, DisposedError } from '../../../src/errors.js';
+import { CacheBusTransport } from '../../../src/providers/cache-bus.js';
 import { RedisProvider } from '../../../src/providers/redis.js';
 import { captureLogs } from '../../helpers/logs.js';
 
@@ -55,6 +56,31 @@ describe('RedisProvider in Sentinel mode', () => {
       expect(client.status).toBe('wait');
       await c.dispose();
     }
+  });
+});
+
+describe('RedisProvider Sentinel failover detector', () => {
+  it('each Sentinel connection (the provider\'s and the cache bus\'s) closes its detector when the connection closes', async () => {
+    // ioredis keeps a lost connection's detector subscribed; its announcement of the promotion then aborts the
+    // reconnection and ends the client for good (tests/integration/redis-failover.int.test.ts reproduces it).
+    const c = createDbContainer({ env: { REDIS_SENTINELS: '127.0.0.1:1', REDIS_SENTINEL_NAME: 'main' }, logger: captureLogs().logger });
+    const client = c.resolve(RedisProvider).client as Redis;
+    const duplicates: Redis[] = [];
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+      const copy = duplicate(...args);
+      duplicates.push(copy);
+      return copy;
+    };
+    new CacheBusTransport(client, 'test', captureLogs().logger);
+    expect(duplicates).toHaveLength(2);
+    for (const connection of [client, ...duplicates]) {
+      let cleaned = 0;
+      (connection as unknown as { connector: { failoverDetector: unknown } }).connector.failoverDetector = { cleanup: () => cleaned++ };
+      connection.emit('close');
+      expect(cleaned).toBe(1);
+    }
+    await c.dispose();
   });
 });
 
