@@ -1,6 +1,6 @@
 // The accounts the elasticsearch-client tests search, on a real node (tests/integration/elasticsearch-client.int.test.ts)
 // and on the in-memory fake (tests/unit/testing/fake-elasticsearch.test.ts): the same data, the same expected results.
-import type { AccountDocument } from '../../src/compat/elasticsearch-queries.js';
+import type { AccountDocument, SearchAccountsParams } from '../../src/compat/elasticsearch-queries.js';
 
 /** An account with the fields every fixture shares, and `fields` over them. */
 export function account(id: string, fields: Partial<AccountDocument>): AccountDocument {
@@ -25,3 +25,37 @@ export const ids = (result: { hits: { objectID: string }[] }) => result.hits.map
 export const idSet = (result: { hits: { objectID: string }[] }) => new Set(ids(result));
 /** What a promise rejected with, or `undefined` when it resolved. */
 export const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
+
+/** Facet counts of {@link ACCOUNTS} with no filter, on the real node and on the fake alike. */
+export const ALL_FACETS = {
+  platform: { YOUTUBE: 4, TWITCH: 3, REDDIT: 1 },
+  categories: { gaming: 3, food: 2, charity: 1, entertainment: 1, kids: 1, music: 1 },
+  country: { US: 4, CA: 1, DE: 1, FR: 1, GB: 1 },
+  language_code: { en: 6, de: 1, fr: 1 },
+  madeForKids: { false: 7, true: 1 },
+};
+
+/** A search and the accounts it must find (in any order). */
+export type SearchCase = readonly [SearchAccountsParams, readonly string[]];
+
+/** Filters (platform upper-cased, country, language, categories, madeForKids, claimed, combined) and what they find. */
+export const FILTER_CASES: readonly SearchCase[] = [
+  [{ filters: { platform: ['youtube'] } }, ['a1', 'a2', 'a3', 'a4']],
+  [{ filters: { country: ['US'], language: ['en'], platform: ['Twitch'] } }, ['a5']],
+  [{ filters: { language: ['de', 'fr'] } }, ['a7', 'a8']],
+  [{ filters: { categories: ['gaming'] } }, ['a5', 'a6', 'a7']],
+  [{ filters: { madeForKids: true } }, ['a4']],
+  [{ filters: { claimed: true } }, ['a1', 'a3', 'a5']],
+  [{ query: 'beast', filters: { country: ['GB'] } }, ['a3']],
+];
+
+/** Ranges on their bounds: lower inclusive; upper exclusive for followers and reviews, inclusive for rating. */
+export const RANGE_CASES: readonly SearchCase[] = [
+  [{ filters: { followers: '1M-10M' } }, ['a1', 'a4', 'a6']],
+  [{ filters: { followers: '1m-10m' } }, ['a1', 'a4', 'a6']],
+  [{ filters: { followers: '100K+' } }, ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']],
+  [{ filters: { followers: { min: 50_000, max: 100_000 } } }, ['a8']],
+  [{ filters: { rating: { min: 4, max: 5 } } }, ['a1', 'a2', 'a3', 'a5', 'a6']],
+  [{ filters: { rating: '3-4' } }, ['a3', 'a4', 'a7']],
+  [{ filters: { reviewCount: '0-10' } }, ['a2', 'a3', 'a5', 'a6', 'a7', 'a8']],
+];

@@ -17,7 +17,7 @@ import type { DbContainer } from '../../../src/container.js';
 import { ProviderError } from '../../../src/errors.js';
 import { ElasticsearchProvider } from '../../../src/providers/elasticsearch.js';
 import { createTestContainer } from '../../../src/testing/index.js';
-import { account, ACCOUNTS, failure, idSet, ids } from '../../helpers/elasticsearch-accounts.js';
+import { account, ACCOUNTS, ALL_FACETS, failure, FILTER_CASES, idSet, ids, RANGE_CASES } from '../../helpers/elasticsearch-accounts.js';
 
 // The subpath's functions over the test container's fake, the same calls and expectations as the integration test
 // against a real node (tests/integration/elasticsearch-client.int.test.ts), plus the fake's own edges.
@@ -135,13 +135,7 @@ describe('the Elasticsearch fake: searchAccounts over the documented account set
 
   it('facets: counts per platform, category, country, language and madeForKids ("true"/"false"), of the filtered set', async () => {
     const { facets } = await searchAccounts({});
-    expect(facets).toEqual({
-      platform: { YOUTUBE: 4, TWITCH: 3, REDDIT: 1 },
-      categories: { gaming: 3, food: 2, charity: 1, entertainment: 1, kids: 1, music: 1 },
-      country: { US: 4, CA: 1, DE: 1, FR: 1, GB: 1 },
-      language_code: { en: 6, de: 1, fr: 1 },
-      madeForKids: { false: 7, true: 1 },
-    });
+    expect(facets).toEqual(ALL_FACETS);
     expect((await searchAccounts({ filters: { platform: ['twitch'] } })).facets.country).toEqual({ US: 1, CA: 1, DE: 1 });
   });
 
@@ -208,28 +202,16 @@ describe('the Elasticsearch fake: searchAccounts over the documented account set
   });
 
   it('filters: platform upper-cased, country, language, categories, madeForKids, claimed, combined', async () => {
-    expect(idSet(await searchAccounts({ filters: { platform: ['youtube'] } }))).toEqual(new Set(['a1', 'a2', 'a3', 'a4']));
-    expect(idSet(await searchAccounts({ filters: { country: ['US'], language: ['en'], platform: ['Twitch'] } }))).toEqual(new Set(['a5']));
-    expect(idSet(await searchAccounts({ filters: { language: ['de', 'fr'] } }))).toEqual(new Set(['a7', 'a8']));
-    expect(idSet(await searchAccounts({ filters: { categories: ['gaming'] } }))).toEqual(new Set(['a5', 'a6', 'a7']));
-    expect(idSet(await searchAccounts({ filters: { madeForKids: true } }))).toEqual(new Set(['a4']));
+    for (const [params, expected] of FILTER_CASES) expect(idSet(await searchAccounts(params)), JSON.stringify(params)).toEqual(new Set(expected));
     expect(idSet(await searchAccounts({ filters: { madeForKids: false } })).size).toBe(7);
-    expect(idSet(await searchAccounts({ filters: { claimed: true } }))).toEqual(new Set(['a1', 'a3', 'a5']));
-    expect(idSet(await searchAccounts({ query: 'beast', filters: { country: ['GB'] } }))).toEqual(new Set(['a3']));
     // keyword filters are exact: case matters for country.
     expect((await searchAccounts({ filters: { country: ['us'] } })).nbHits).toBe(0);
   });
 
   it('ranges: lower bounds inclusive; upper bounds exclusive for followers, videos, reviews, inclusive for rating', async () => {
-    expect(idSet(await searchAccounts({ filters: { followers: '1M-10M' } }))).toEqual(new Set(['a1', 'a4', 'a6']));
-    expect(idSet(await searchAccounts({ filters: { followers: '1m-10m' } }))).toEqual(new Set(['a1', 'a4', 'a6']));
-    expect(idSet(await searchAccounts({ filters: { followers: '100K+' } }))).toEqual(new Set(['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7']));
-    expect(idSet(await searchAccounts({ filters: { followers: { min: 50_000, max: 100_000 } } }))).toEqual(new Set(['a8']));
-    expect(idSet(await searchAccounts({ filters: { rating: { min: 4, max: 5 } } }))).toEqual(new Set(['a1', 'a2', 'a3', 'a5', 'a6']));
-    expect(idSet(await searchAccounts({ filters: { rating: '3-4' } }))).toEqual(new Set(['a3', 'a4', 'a7']));
+    for (const [params, expected] of RANGE_CASES) expect(idSet(await searchAccounts(params)), JSON.stringify(params)).toEqual(new Set(expected));
     const videos = idSet(await searchAccounts({ filters: { videoCount: { max: 100_000 } } }));
     expect(videos.has('a2') && !videos.has('a1')).toBe(true);
-    expect(idSet(await searchAccounts({ filters: { reviewCount: '0-10' } }))).toEqual(new Set(['a2', 'a3', 'a5', 'a6', 'a7', 'a8']));
     expect((await searchAccounts({ filters: { followers: 'lots', reviewCount: '1X' } })).nbHits).toBe(8);
   });
 });
