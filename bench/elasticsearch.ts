@@ -24,7 +24,7 @@ import { accountSearchBody, type AccountDocument, type SearchAccountsParams } fr
 import { createDbContainer, createLogger, setDefaultContainer } from '../src/index.js';
 import { startAlgoliaChild } from './algolia-child.js';
 import { startEsReplayChild, type EsReplayChild } from './es-replay-child.js';
-import { median, report, round } from './util.js';
+import { alternatingRounds, median, report, round } from './util.js';
 
 const DOCS = 1000;
 /** Indexing rounds per side after {@link INDEX_WARMUP} warm-up rounds. */
@@ -207,11 +207,7 @@ const summarize = (rounds: readonly Round[]): Summary => {
 async function compare(a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<{ a: Summary; b: Summary; paired: number }> {
   await timedRound(a);
   await timedRound(b);
-  const rounds = { a: [] as Round[], b: [] as Round[] };
-  for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 ? (['b', 'a'] as const) : (['a', 'b'] as const);
-    for (const side of order) rounds[side].push(await timedRound(side === 'a' ? a : b));
-  }
+  const rounds = await alternatingRounds(ROUNDS, ['a', 'b'], (side) => timedRound(side === 'a' ? a : b));
   const paired = median(rounds.a.map((r, i) => r.opsPerSec / rounds.b[i]!.opsPerSec));
   return { a: summarize(rounds.a), b: summarize(rounds.b), paired };
 }

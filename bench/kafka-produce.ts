@@ -7,7 +7,7 @@ import { startKafka } from '../scripts/servers/kafka.js';
 import { makeTempDir, removeDir } from '../scripts/servers/process.js';
 import { createDbContainer, KafkaProvider } from '../src/index.js';
 import { createLogger } from '../src/providers/logger.js';
-import { median, report, round } from './util.js';
+import { alternatingRounds, median, report, round } from './util.js';
 
 const BATCH = 100;
 const BATCHES_PER_ROUND = 300;
@@ -53,11 +53,7 @@ try {
 
   await throughput(raw);
   await throughput(provider);
-  const samples = { provider: [] as number[], raw: [] as number[] };
-  for (let i = 0; i < ROUNDS; i++) {
-    const order = i % 2 ? (['provider', 'raw'] as const) : (['raw', 'provider'] as const);
-    for (const side of order) samples[side].push(await throughput(side === 'raw' ? raw : provider));
-  }
+  const samples = await alternatingRounds(ROUNDS, ['raw', 'provider'], (side) => throughput(side === 'raw' ? raw : provider));
   // The ratio is the median of the per-round ratios: each pair ran back to back, so load from other processes on
   // the machine mostly cancels out.
   const ratios = samples.provider.map((p, i) => p / samples.raw[i]!);

@@ -5,7 +5,7 @@ import { startFerretDb } from '../scripts/servers/ferretdb.js';
 import { createDbContainer, loadConfig, MongoProvider } from '../src/index.js';
 import { createLogger } from '../src/providers/logger.js';
 import { mongoClientOptions } from '../src/providers/mongo.js';
-import { median, report, round } from './util.js';
+import { alternatingRounds, median, report, round } from './util.js';
 
 const DOCS = 1000;
 /** Each round runs for this long; throughput = operations finished / time. */
@@ -46,15 +46,8 @@ try {
   const seed = raw.db().collection<Doc>('creators');
   await seed.insertMany(ids.map((_id, i) => ({ _id, name: `creator ${i}`, rating: i % 5 })));
 
-  const samples = { provider: [] as number[], raw: [] as number[] };
-  for (let i = 0; i < ROUNDS; i++) {
-    // Alternate which side goes first so that drift on a shared machine does not favour one.
-    const order = i % 2 ? (['provider', 'raw'] as const) : (['raw', 'provider'] as const);
-    for (const side of order) {
-      const client = side === 'raw' ? raw : provider.client;
-      samples[side].push(await throughput(client.db().collection<Doc>('creators')));
-    }
-  }
+  const samples = await alternatingRounds(ROUNDS, ['raw', 'provider'], (side) =>
+    throughput((side === 'raw' ? raw : provider.client).db().collection<Doc>('creators')));
   // The first round warms both pools up and is left out. Pairs come from the same moment, so their ratio is the
   // least disturbed by other load on the machine.
   const p = samples.provider.slice(1);
