@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DependencyContainer } from 'tsyringe';
 import { freePort } from '../../scripts/servers/process.js';
@@ -14,6 +13,7 @@ import { MongoProvider } from '../../src/providers/mongo.js';
 import { PrismaProvider } from '../../src/providers/prisma.js';
 import { RedisProvider } from '../../src/providers/redis.js';
 import '../helpers/kafka-servers.js';
+import { consoleOf, expectNoneOf, renderings } from '../helpers/leaks.js';
 import { captureLogs } from '../helpers/logs.js';
 import '../helpers/mongo-servers.js';
 import { runTsChild } from '../helpers/run-child.js';
@@ -47,51 +47,8 @@ const ALL = [...Object.values(SECRETS), ...KEY_LINES];
 /** The password as it would appear percent-encoded (in a URL) too. */
 const FORMS = ALL.flatMap((s) => [s, encodeURIComponent(s)]);
 
-/** Everything a user could see of a value: every rendering that prints own properties at any depth. */
-function renderings(value: unknown): string {
-  const parts = [inspect(value, { depth: Infinity, showHidden: true, getters: true })];
-  try {
-    parts.push(JSON.stringify(value));
-  } catch {
-    // circular: inspect covers it
-  }
-  if (value instanceof Error) {
-    parts.push(String(value), value.stack ?? '');
-    let cause: unknown = value.cause;
-    for (let i = 0; cause && i < 10; i++) {
-      parts.push(inspect(cause, { depth: Infinity, showHidden: true }), String((cause as Error).stack ?? ''));
-      cause = (cause as Error).cause;
-    }
-  }
-  return parts.join('\n');
-}
-
 function expectNoSecret(text: string, where: string): void {
-  for (const secret of FORMS) expect(text.includes(secret), `${where} shows the secret ${JSON.stringify(secret)}`).toBe(false);
-}
-
-/** Everything written to the console while `work` runs (ioredis, kafkajs and the drivers may print on their own). */
-async function consoleOf<T>(work: () => Promise<T>): Promise<{ value: T; printed: string }> {
-  const printed: string[] = [];
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const capture = (chunk: unknown) => {
-    printed.push(String(chunk));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  // vitest routes console.* around process.stdout, so the console methods are captured themselves.
-  const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;
-  const saved = methods.map((m) => console[m]);
-  for (const m of methods) console[m] = (...args: unknown[]) => void printed.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: Infinity }))).join(' '));
-  try {
-    return { value: await work(), printed: printed.join('') };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    methods.forEach((m, i) => (console[m] = saved[i]!));
-  }
+  expectNoneOf(text, FORMS, where);
 }
 
 const logs = captureLogs();
