@@ -36,13 +36,38 @@ export class ConfigError extends DbError {
   }
 }
 
-/** A client failed to connect, answer or close. Names the provider; the original error is kept as `cause`. */
+/**
+ * What can be said about a failure that came without a message: the class of `cause`, its `code` and its HTTP status
+ * (`meta.statusCode`, as the Elasticsearch client reports it), e.g. `(ResponseError, HTTP 431)`; `''` when there is
+ * nothing to name. Only names and numbers: never a value of the error.
+ */
+function causeLabel(cause: unknown): string {
+  const parts: string[] = [];
+  if (cause instanceof Error) parts.push(/^[A-Za-z_$][\w$]{0,63}$/.test(cause.name) ? cause.name : 'Error');
+  else if (cause !== undefined && cause !== null) parts.push(typeof cause);
+  if (cause !== null && typeof cause === 'object') {
+    const { code, meta } = cause as { code?: unknown; meta?: { statusCode?: unknown } };
+    if ((typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) || Number.isInteger(code)) parts.push(String(code));
+    if (Number.isInteger(meta?.statusCode)) parts.push(`HTTP ${String(meta!.statusCode)}`);
+  }
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/**
+ * A client failed to connect, answer or close. Names the provider; the original error is kept as `cause`. The message
+ * is never empty: an empty or blank `message` becomes `failed without a message (<cause class, code>)`, and a message
+ * that ends in a colon with nothing after it (`connect failed: ` around a client error without a message) gets
+ * `no message (<cause class, code>)` appended.
+ */
 export class ProviderError extends DbError {
   override name = 'ProviderError';
   readonly provider: string;
 
   constructor(provider: string, message: string, options?: { cause?: unknown }) {
-    super(`[${provider}] ${message}`, options);
+    const text = message.trim();
+    const label = causeLabel(options?.cause);
+    const detail = text === '' ? `failed without a message${label}` : text.endsWith(':') ? `${text} no message${label}` : message;
+    super(`[${provider}] ${detail}`, options);
     this.provider = provider;
   }
 }

@@ -28,7 +28,10 @@ export function readEnv(env: Env, specs: SpecMap, issues: ConfigIssue[]): Record
   }) as Record<string, unknown>;
 }
 
-/** Largest delay Node's timers accept; larger values fire after 1 ms. Also the cap of every integer setting. */
+/**
+ * Largest delay Node's timers accept (2^31-1 ms, about 24.8 days); larger values fire after 1 ms. Also the cap of every
+ * integer setting, so that no millisecond setting can overflow a timer (`MAX_TIMER_DELAY_MS` in `lifecycle/timeout`).
+ */
 export const MAX_INT_SETTING = 2_147_483_647;
 
 const integer = (min: number, max = MAX_INT_SETTING) =>
@@ -39,21 +42,26 @@ const integer = (min: number, max = MAX_INT_SETTING) =>
     return value;
   });
 
-/** Optional integer in [`min`, `max`]. */
+/** `desc` with the cap appended when the caller left it implicit (ports and the like name their own range). */
+function withCap(desc: string, max: number | undefined): string {
+  return max === undefined || max === MAX_INT_SETTING ? `${desc}, at most ${MAX_INT_SETTING}` : desc;
+}
+
+/** Optional integer in [`min`, `max`]. @param max @default MAX_INT_SETTING */
 export function optionalInt(min: number, desc: string, max?: number): ValidatorSpec<number> {
-  return integer(min, max)({ desc, default: undefined }) as ValidatorSpec<number>;
+  return integer(min, max)({ desc: withCap(desc, max), default: undefined }) as ValidatorSpec<number>;
 }
 
-/** Integer >= `min` with a default. */
+/** Integer in [`min`, {@link MAX_INT_SETTING}] with a default. */
 export function intWithDefault(min: number, fallback: number, desc: string): ValidatorSpec<number> {
-  return integer(min)({ desc, default: fallback }) as ValidatorSpec<number>;
+  return integer(min)({ desc: withCap(desc, undefined), default: fallback }) as ValidatorSpec<number>;
 }
 
-/** Number >= `min` with a default. */
-export function numberWithDefault(min: number, fallback: number, desc: string): ValidatorSpec<number> {
+/** Finite number in [`min`, `max`] with a default; `desc` should name both bounds. */
+export function numberWithDefault(min: number, max: number, fallback: number, desc: string): ValidatorSpec<number> {
   const validator = makeValidator<number>((input) => {
     const value = num()._parse(input) as number;
-    if (!Number.isFinite(value) || value < min) throw new Error('out of range');
+    if (!Number.isFinite(value) || value < min || value > max) throw new Error('out of range');
     return value;
   });
   return validator({ desc, default: fallback }) as ValidatorSpec<number>;
@@ -238,6 +246,20 @@ export const PERCENT_ENCODE_HINT =
 export function isLoopback(host: string): boolean {
   const h = host.toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * True when `text` holds a C0 control character (U+0000-U+001F: NUL, tab, CR, LF, ...) or DEL. `allowLineBreaks`
+ * lets tab, CR and LF through (PEM text).
+ */
+export function hasControlCharacter(text: string, allowLineBreaks = false): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code !== 0x7f) continue;
+    if (allowLineBreaks && (code === 0x09 || code === 0x0a || code === 0x0d)) continue;
+    return true;
+  }
+  return false;
 }
 
 /** `decodeURIComponent` that returns undefined for a malformed escape instead of throwing a bare URIError. */

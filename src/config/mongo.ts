@@ -2,8 +2,10 @@ import type { ConfigIssue } from '../errors.js';
 import { makeValidator, type ValidatorSpec } from 'envalid';
 import {
   credentialsWellFormed,
+  hasControlCharacter,
   intWithDefault,
   isDnsName,
+  MAX_INT_SETTING,
   optionalInt,
   optionalString,
   parseHostPort,
@@ -131,8 +133,9 @@ export function readMongoUrl(raw: string, shape = MONGO_URL_SHAPE): MongoUrlResu
     const user = colon === -1 ? split.userinfo : split.userinfo.slice(0, colon);
     const password = colon === -1 ? '' : split.userinfo.slice(colon + 1);
     if (user === '') return { ok: false, expected: `${shape}; the user name is empty` };
-    if (tryDecode(user) === undefined || tryDecode(password) === undefined) {
-      return { ok: false, expected: `${shape}; user and password must be valid %-escaped text` };
+    const decoded = [tryDecode(user), tryDecode(password)];
+    if (decoded.some((part) => part === undefined || hasControlCharacter(part))) {
+      return { ok: false, expected: `${shape}; user and password must be valid %-escaped text without control characters` };
     }
   }
   if (split.fragment) return { ok: false, expected: `${shape}; ${PERCENT_ENCODE_HINT}` };
@@ -161,6 +164,32 @@ export function readMongoUrl(raw: string, shape = MONGO_URL_SHAPE): MongoUrlResu
       query,
     },
   };
+}
+
+/**
+ * Connection-string parameters that are counts or milliseconds: integers from 0 to {@link MAX_INT_SETTING}, as the
+ * `MONGODB_*` settings are. The driver takes larger ones and its timers overflow (`heartbeatFrequencyMS=3000000000`
+ * polls every millisecond).
+ */
+const URL_INTEGER_PARAMETERS = [
+  'maxPoolSize', 'minPoolSize', 'maxIdleTimeMS', 'connectTimeoutMS', 'serverSelectionTimeoutMS', 'socketTimeoutMS',
+  'heartbeatFrequencyMS', 'localThresholdMS', 'waitQueueTimeoutMS',
+];
+
+/** The known spelling of `name` among `known` (matched case-insensitively), so that no text of the URL is echoed. */
+export function knownName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return known.find((candidate) => candidate.toLowerCase() === lower);
+}
+
+/** Adds an issue naming `variable` for each integer parameter of a connection string that is out of range. */
+export function checkUrlIntegers(params: URLSearchParams, variable: string, issues: ConfigIssue[]): void {
+  for (const [name, value] of params) {
+    const integer = knownName(name, URL_INTEGER_PARAMETERS);
+    if (integer !== undefined && !(/^\d{1,10}$/.test(value) && Number(value) <= MAX_INT_SETTING)) {
+      issues.push({ variable, expected: `URL parameter ${integer} to be an integer >= 0, at most ${MAX_INT_SETTING}` });
+    }
+  }
 }
 
 /** Splits a MongoDB connection string; `undefined` when it is invalid (see {@link readMongoUrl} for why). */
@@ -195,6 +224,7 @@ export function readMongoConfig(env: Env, issues: ConfigIssue[], warnings: strin
   const parsed = readMongoUrl(url);
   const parts = parsed.ok ? parsed.parts : undefined;
   if (!parsed.ok) issues.push({ variable: urlVariable, expected: parsed.expected });
+  else checkUrlIntegers(new URLSearchParams(parsed.parts.query), urlVariable, issues);
 
   const readPreference = (v.MONGODB_READ_PREFERENCE as MongoReadPreference | undefined) ?? 'secondaryPreferred';
   const maxStalenessSeconds = v.MONGODB_MAX_STALENESS_SECONDS as number | undefined;

@@ -1,6 +1,6 @@
 import type { ConfigIssue } from '../errors.js';
 import { optionalBool, readEnv, type Env } from './env.js';
-import { readMongoUrl } from './mongo.js';
+import { checkUrlIntegers, knownName, readMongoUrl } from './mongo.js';
 import { readRetry, retryVariables, type RetryPolicy } from './retry.js';
 
 /**
@@ -31,11 +31,6 @@ export const PRISMA_VARIABLES: readonly string[] = ['DATABASE_URL_ONLINE', 'PRIS
 
 const URL_SHAPE = 'mongodb://host[:port][,host:port...]/database[?options] or mongodb+srv://..., credentials as user:password@ before the hosts';
 
-/** URL parameters whose value must be a non-negative integer. */
-const INTEGER_PARAMETERS = [
-  'maxPoolSize', 'minPoolSize', 'maxIdleTimeMS', 'connectTimeoutMS', 'serverSelectionTimeoutMS', 'socketTimeoutMS',
-  'heartbeatFrequencyMS', 'localThresholdMS', 'waitQueueTimeoutMS',
-];
 /** URL parameters whose value must be true or false. */
 const BOOLEAN_PARAMETERS = [
   'tls', 'ssl', 'retryWrites', 'retryReads', 'directConnection', 'tlsAllowInvalidCertificates', 'tlsInsecure',
@@ -48,18 +43,9 @@ const SQL_ONLY_PARAMETERS: Readonly<Record<string, string>> = {
   socket_timeout: 'socketTimeoutMS',
 };
 
-/** The known spelling of `name` among `known` (matched case-insensitively), so that no text of the URL is echoed. */
-function knownName(name: string, known: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  return known.find((candidate) => candidate.toLowerCase() === lower);
-}
-
 function checkParameters(params: URLSearchParams, issues: ConfigIssue[], warnings: string[]): void {
+  checkUrlIntegers(params, 'DATABASE_URL_ONLINE', issues);
   for (const [name, value] of params) {
-    const integer = knownName(name, INTEGER_PARAMETERS);
-    if (integer !== undefined && !/^\d+$/.test(value)) {
-      issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `URL parameter ${integer} to be an integer >= 0` });
-    }
     const boolean = knownName(name, BOOLEAN_PARAMETERS);
     if (boolean !== undefined && !/^(true|false)$/i.test(value)) {
       issues.push({ variable: 'DATABASE_URL_ONLINE', expected: `URL parameter ${boolean} to be true or false` });

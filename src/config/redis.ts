@@ -1,6 +1,7 @@
 import type { ConfigIssue } from '../errors.js';
 import {
   credentialsWellFormed,
+  hasControlCharacter,
   hostForUrl,
   intWithDefault,
   isLoopback,
@@ -110,8 +111,8 @@ function parseRedisUrl(raw: string, issues: ConfigIssue[]): UrlParts | undefined
   const colon = userinfo.indexOf(':');
   const username = tryDecode(colon === -1 ? userinfo : userinfo.slice(0, colon));
   const password = tryDecode(colon === -1 ? '' : userinfo.slice(colon + 1));
-  if (username === undefined || password === undefined) {
-    issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; user and password must be valid %-escaped text` });
+  if (username === undefined || password === undefined || hasControlCharacter(username + password)) {
+    issues.push({ variable: 'REDIS_URL', expected: `${URL_SHAPE}; user and password must be valid %-escaped text without control characters` });
     return undefined;
   }
   const dbText = split.path ?? '';

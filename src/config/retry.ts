@@ -9,11 +9,17 @@ export interface RetryPolicy {
   readonly initialDelayMs: number;
   /** Cap on any single delay. @default 5000 */
   readonly maxDelayMs: number;
-  /** Growth per attempt. @default 2 */
+  /** Growth per attempt, 1 to {@link MAX_RETRY_FACTOR}. @default 2 */
   readonly factor: number;
   /** Full jitter: each delay is drawn uniformly from [delay/2, delay]. @default true */
   readonly jitter: boolean;
 }
+
+/**
+ * Largest `*_RETRY_FACTOR`: a factor of 10 takes a 1 ms first delay to the largest `*_MAX_DELAY_MS` within ten
+ * attempts; a larger one (1e20) is a typo, not a backoff.
+ */
+export const MAX_RETRY_FACTOR = 10;
 
 /** Defaults of every client's retry policy. */
 export const DEFAULT_RETRY: RetryPolicy = Object.freeze({
@@ -38,7 +44,7 @@ export function readRetry(env: Env, prefix: string, issues: ConfigIssue[]): Retr
       [`${p}_RETRIES`]: intWithDefault(0, DEFAULT_RETRY.retries, 'an integer >= 0'),
       [`${p}_INITIAL_DELAY_MS`]: intWithDefault(0, DEFAULT_RETRY.initialDelayMs, 'milliseconds, an integer >= 0'),
       [`${p}_MAX_DELAY_MS`]: intWithDefault(1, DEFAULT_RETRY.maxDelayMs, 'milliseconds, an integer >= 1'),
-      [`${p}_FACTOR`]: numberWithDefault(1, DEFAULT_RETRY.factor, 'a number >= 1'),
+      [`${p}_FACTOR`]: numberWithDefault(1, MAX_RETRY_FACTOR, DEFAULT_RETRY.factor, `a number >= 1, at most ${MAX_RETRY_FACTOR}`),
       [`${p}_JITTER`]: optionalBool('true or false'),
     },
     issues,
@@ -62,6 +68,7 @@ export function readRetry(env: Env, prefix: string, issues: ConfigIssue[]): Retr
  */
 export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
   const exponential = policy.initialDelayMs * policy.factor ** Math.max(0, attempt - 1);
-  const capped = Math.min(policy.maxDelayMs, exponential);
+  // 0 * Infinity (no initial delay, a growth that overflowed after ~1000 attempts) is NaN, which a timer reads as 1 ms.
+  const capped = Number.isNaN(exponential) ? 0 : Math.min(policy.maxDelayMs, exponential);
   return Math.round(policy.jitter ? capped / 2 + (random() * capped) / 2 : capped);
 }

@@ -1,7 +1,7 @@
 import type { ConfigIssue } from '../errors.js';
 import { optionalBool, optionalDnsName, readEnv, type Env } from './env.js';
 
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /** TLS settings of one client, passed to `tls.connect`. */
 export interface TlsConfig {
@@ -40,14 +40,67 @@ export function normalizePem(value: string): string {
   return value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
 }
 
+/**
+ * Largest file a `*_FILE` variable may name (1 MiB): a CA bundle is a few hundred KiB at most. A larger file, or one
+ * that grows past it while it is read, is a `ConfigError`, never a read without end (`/dev/zero`).
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+const CAP_TEXT = `${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB`;
+
+/** What a path that is not a regular file names, for `expected` (never the path). */
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** A size for `expected`, rounded up so that a file just over the cap never reads as "1.0 MiB". */
+function mebibytes(bytes: number): string {
+  return `${(Math.ceil((bytes / MAX_CONFIG_FILE_BYTES) * 10) / 10).toFixed(1)} MiB`;
+}
+
+/**
+ * The text of `path` when it is a regular file of at most {@link MAX_CONFIG_FILE_BYTES}, else why not (without the
+ * path). Opened non-blocking, so that a FIFO without a writer is reported instead of blocking the process; checked with
+ * `fstat` on the open descriptor (no race with a rename); read to at most one byte past the cap, so that a file that
+ * grew since `fstat` is caught too. Open and read errors are thrown (their `code` is reported by the caller).
+ */
+function readConfigFile(path: string): { readonly text: string } | { readonly problem: string } {
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return { problem: kindOf(stats) };
+    if (stats.size > MAX_CONFIG_FILE_BYTES) return { problem: `the file is ${mebibytes(stats.size)}` };
+    let buffer = Buffer.alloc(Math.min(stats.size, MAX_CONFIG_FILE_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        if (length > MAX_CONFIG_FILE_BYTES) return { problem: `the file is larger than ${CAP_TEXT}` };
+        // It grew since fstat: read on, up to one byte past the cap.
+        const larger = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+        buffer.copy(larger);
+        buffer = larger;
+      }
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) return { text: buffer.toString('utf8', 0, length) };
+      length += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** True when a value looks like PEM text (or a PEM body) rather than a path: a pasted certificate or key. */
 function looksLikePem(value: string): boolean {
   return value.includes('-----BEGIN') || value.includes('-----END') || /[\r\n]|\\n/.test(value);
 }
 
 /**
- * Reads `variable` (inline PEM) or `variable_FILE` (a path). No issue ever shows the value or the path: a pasted key
- * in the wrong variable is a secret, and paths can tell where secrets live.
+ * Reads `variable` (inline PEM) or `variable_FILE` (a path to a regular file of at most {@link MAX_CONFIG_FILE_BYTES}).
+ * No issue ever shows the value, the path or the file's content: a pasted key in the wrong variable is a secret, and
+ * paths can tell where secrets live.
  */
 function readPem(env: Env, variable: string, label: string, issues: ConfigIssue[]): string | undefined {
   const inline = env[variable]?.trim() ? normalizePem(env[variable]!.trim()) : undefined;
@@ -65,12 +118,16 @@ function readPem(env: Env, variable: string, label: string, issues: ConfigIssue[
       return undefined;
     }
     try {
-      const text = readFileSync(file, 'utf8');
-      if (!text.includes('-----BEGIN')) {
+      const read = readConfigFile(file);
+      if ('problem' in read) {
+        issues.push({ variable: `${variable}_FILE`, expected: `a regular file of at most ${CAP_TEXT} with the ${label} (${read.problem})` });
+        return undefined;
+      }
+      if (!read.text.includes('-----BEGIN')) {
         issues.push({ variable: `${variable}_FILE`, expected: `a PEM file holding the ${label} (the file is not PEM)` });
         return undefined;
       }
-      return text;
+      return read.text;
     } catch (error) {
       // Only the error code (ENOENT, EACCES, ...), a fixed word: never the path.
       const raw = (error as NodeJS.ErrnoException).code;

@@ -94,6 +94,7 @@ export class ContainerLifecycle {
     const started = Date.now();
     const budget = Math.max(0, deadline - started);
     try {
+      // withTimeout caps the sum at Node's timer limit: a budget near DB_SHUTDOWN_TIMEOUT_MS's cap must not overflow.
       return await withTimeout(() => member.shutdown(budget), budget + MEMBER_GRACE_MS, `${member.name} disposal`);
     } catch (error) {
       return {

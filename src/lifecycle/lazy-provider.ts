@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { DbError, DisposedError, errorMessage, ProviderError, TimeoutError } from '../errors.js';
 import type { ContainerLifecycle } from './container-lifecycle.js';
-import { withTimeout } from './timeout.js';
+import { timerDelay, withTimeout } from './timeout.js';
 import type {
   DbProvider,
   DisposePhase,
@@ -135,7 +135,7 @@ export abstract class LazyProvider<TClient> implements DbProvider<TClient>, Shut
     const { timeoutMs, signal } = options;
     const timer = timeoutMs === undefined ? undefined : setTimeout(
       () => stop(new ProviderError(this.name, `connect timed out after ${timeoutMs} ms`, { cause: new TimeoutError(`${this.name} connect`, timeoutMs) })),
-      Math.max(0, timeoutMs),
+      timerDelay(timeoutMs),
     );
     const onAbort = () => stop(new ProviderError(this.name, 'connect aborted by the caller', { cause: signal?.reason }));
     if (signal?.aborted) onAbort();

@@ -3,7 +3,7 @@ import { lifecycleOf } from '../container.js';
 import { LOGGER } from '../tokens.js';
 import { flushLogger, type Logger } from '../providers/logger.js';
 import type { ContainerLifecycle } from './container-lifecycle.js';
-import { withTimeout } from './timeout.js';
+import { timerDelay, withTimeout } from './timeout.js';
 
 /** Options of {@link installShutdownHooks}. */
 export interface ShutdownHookOptions {
@@ -69,9 +69,9 @@ const LOG_FLUSH_MS = 500;
  * together. On the first signal, every container whose hooks list that signal: health answers `shutting_down`,
  * then (after its `drainMs`) it is disposed within its deadline and its report is logged; the containers are
  * disposed concurrently. Once all have finished (or once the largest of their guards, `drainMs + timeoutMs + 1000`
- * ms, has passed), a line gives the number of containers and the combined outcome, and each distinct `exit`
- * function among them is called once: with 0 when every report is ok, 1 otherwise. A second signal during shutdown
- * exits with 1 at once.
+ * ms capped at Node's timer limit of 2^31-1 ms, has passed), a line gives the number of containers and the combined
+ * outcome, and each distinct `exit` function among them is called once: with 0 when every report is ok, 1 otherwise.
+ * A second signal during shutdown exits with 1 at once.
  *
  * Returns a function that removes this container's hooks (the process listener goes with the last container
  * listening for that signal). Installing again for the same container (a reloaded module) keeps the first hooks
@@ -148,7 +148,8 @@ function onSignal(hooks: ShutdownRegistry, signal: NodeJS.Signals): void {
     entry.lifecycle.beginShutdown();
     entry.logger.info({ signal, timeoutMs: entry.timeoutMs }, 'shutdown started');
   }
-  const guardMs = Math.max(...entries.map((entry) => entry.drainMs + entry.timeoutMs + EXIT_GUARD_MS));
+  // Each part is within the timer cap, their sum need not be: an overflowing guard would fire at once and exit 1.
+  const guardMs = timerDelay(Math.max(...entries.map((entry) => entry.drainMs + entry.timeoutMs + EXIT_GUARD_MS)));
   const guard = setTimeout(() => {
     if (shutdown.exited) return;
     logger.error({ signal, containers: entries.length, guardMs, code: 1 }, `disposal of ${entries.length} container(s) overran its deadline: exiting`);
@@ -171,7 +172,7 @@ function onSignal(hooks: ShutdownRegistry, signal: NodeJS.Signals): void {
 
 /** Drains, disposes within the deadline; true when every client closed cleanly. Never rejects. */
 async function disposeEntry(entry: HookEntry): Promise<boolean> {
-  if (entry.drainMs) await new Promise((resolve) => setTimeout(resolve, entry.drainMs));
+  if (entry.drainMs) await new Promise((resolve) => setTimeout(resolve, timerDelay(entry.drainMs)));
   const report = await entry.lifecycle.dispose(entry.timeoutMs);
   try {
     await entry.container.dispose();
