@@ -32,13 +32,24 @@ export interface CacheConfig {
   readonly bus: boolean;
   /** After a Redis tier failure, skip Redis for this long (memory tier only); 0 turns it off. @default 5000 */
   readonly l2CircuitBreakerMs: number;
+  /**
+   * Bound of every Redis command the cache sends itself (a Redis tier read or write, a bus publish, the bus's QUIT on
+   * disposal), whatever the Redis provider's own retry and timeout settings: a frozen or unreachable Redis then fails
+   * the command after this long, and the cache answers from its memory tier (or runs the factory). A `clear()` gets 30
+   * times this bound (it scans the keyspace). @default 1000
+   */
+  readonly redisTimeoutMs: number;
 }
 
 /** Every variable the cache section reads. */
 export const CACHE_VARIABLES: readonly string[] = [
   'CACHE_TTL_MS', 'CACHE_GRACE_MS', 'CACHE_GRACE_BACKOFF_MS', 'CACHE_MEMORY_MAX_ITEMS', 'CACHE_MEMORY_MAX_BYTES',
   'CACHE_KEY_PREFIX', 'CACHE_SOFT_TIMEOUT_MS', 'CACHE_HARD_TIMEOUT_MS', 'CACHE_BUS', 'CACHE_L2_CIRCUIT_BREAKER_MS',
+  'CACHE_REDIS_TIMEOUT_MS',
 ];
+
+/** Default of `CACHE_REDIS_TIMEOUT_MS`. */
+export const DEFAULT_CACHE_REDIS_TIMEOUT_MS = 1000;
 
 /** Letters, digits and `. _ - :` (it becomes part of Redis keys and of a pub/sub channel name). */
 const KEY_PREFIX = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -58,6 +69,7 @@ export function readCacheConfig(env: Env, issues: ConfigIssue[]): CacheConfig {
       CACHE_HARD_TIMEOUT_MS: optionalInt(1, 'milliseconds, an integer >= 1 (unset: no hard timeout)'),
       CACHE_BUS: optionalBool('true or false'),
       CACHE_L2_CIRCUIT_BREAKER_MS: intWithDefault(0, 5_000, 'milliseconds, an integer >= 0 (0 turns it off)'),
+      CACHE_REDIS_TIMEOUT_MS: intWithDefault(1, DEFAULT_CACHE_REDIS_TIMEOUT_MS, 'milliseconds, an integer >= 1'),
     },
     issues,
   );
@@ -77,6 +89,7 @@ export function readCacheConfig(env: Env, issues: ConfigIssue[]): CacheConfig {
     ...(hardTimeoutMs !== undefined ? { hardTimeoutMs } : {}),
     bus: (v.CACHE_BUS as boolean | undefined) ?? true,
     l2CircuitBreakerMs: v.CACHE_L2_CIRCUIT_BREAKER_MS as number,
+    redisTimeoutMs: v.CACHE_REDIS_TIMEOUT_MS as number,
   };
 }
 

@@ -34,7 +34,7 @@ function message(obj: unknown, msg: unknown): string {
  * busy service would write thousands of identical errors and not one line saying that users get stale data. Here
  * the first failure of an outage is one warning and the rest go to debug until the Redis client is ready again (one
  * info line); the first stale read while Redis or the factory fails is one warning (again after a minute, with the
- * count).
+ * count); so is a factory failure, at most once a minute with the count since the last warning (the others go to debug).
  * bentocache's per-call info lines (running factory, factory success) go to debug.
  */
 export class CacheLogBridge {
@@ -43,6 +43,9 @@ export class CacheLogBridge {
   #factoryFailing = false;
   #staleReportedAt: number | undefined;
   #staleReads = 0;
+  /** Factory failures since the last warning about one, and when that warning was written. */
+  #factoryFailures = 0;
+  #factoryReportedAt: number | undefined;
 
   constructor(private readonly log: Logger) {}
 
@@ -57,8 +60,11 @@ export class CacheLogBridge {
       const text = message(obj, msg);
       const fields = typeof obj === 'object' && obj !== null ? obj : {};
       if ((level === 'error' || level === 'warn') && TIER_FAILURE.test(text)) return this.#tierFailed(log, fields, text);
-      if (text === 'factory failed' || text.startsWith('factory timed out')) this.#factoryFailing = true;
-      else if (text === 'factory success') this.#factoryFailing = false;
+      if (text === 'factory failed' || text.startsWith('factory timed out')) {
+        if (!this.#factoryFailureReported(log, fields, text)) return;
+      } else if (text === 'factory success') {
+        this.#factoryFailing = false;
+      }
       const mapped = level === 'info' ? 'debug' : level;
       log[mapped](fields, text);
     };
@@ -81,6 +87,24 @@ export class CacheLogBridge {
     this.#tierDown = true;
     const err = (fields as { err?: unknown }).err;
     this.log.warn({ ...(err instanceof Error ? { error: err.message } : {}), detail: text }, CACHE_LOG.tierDown);
+  }
+
+  /**
+   * A factory failed or timed out: a warning (with its error) at most once a minute, counting the failures since the
+   * last one; the others are debug lines. True when the line is to be written at its own level.
+   */
+  #factoryFailureReported(log: Logger, fields: object, text: string): boolean {
+    this.#factoryFailing = true;
+    this.#factoryFailures += 1;
+    const now = Date.now();
+    if (this.#factoryReportedAt !== undefined && now - this.#factoryReportedAt < STALE_REPORT_INTERVAL_MS) {
+      log.debug(fields, text);
+      return false;
+    }
+    this.#factoryReportedAt = now;
+    (fields as Record<string, unknown>).failures = this.#factoryFailures;
+    this.#factoryFailures = 0;
+    return true;
   }
 
   /** The Redis connection is ready (again). */

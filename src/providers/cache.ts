@@ -9,6 +9,7 @@ import { LazyProvider } from '../lifecycle/lazy-provider.js';
 import type { HealthOptions, HealthStatus } from '../lifecycle/types.js';
 import { DB_CONFIG, DB_LIFECYCLE, LOGGER } from '../tokens.js';
 import { CacheBusTransport } from './cache-bus.js';
+import { boundedDriver, RedisTierGuard } from './cache-guard.js';
 import { CacheLogBridge } from './cache-logs.js';
 import type { CacheClient, CacheGetOrSetOptions } from './cache-types.js';
 import type { Logger } from './logger.js';
@@ -87,17 +88,13 @@ export class CacheProvider extends LazyProvider<CacheClient> {
     }
     this.#redisClient = client;
     client.on('ready', () => this.#bridge.tierReady());
+    // Every command of the cache is bounded by CACHE_REDIS_TIMEOUT_MS (see RedisTierGuard); the end of an outage is
+    // the first command that succeeds again (a frozen server that resumes never emits 'ready').
+    const guard = new RedisTierGuard(cfg.redisTimeoutMs, () => this.#bridge.tierReady());
     const shared = redisDriver({ connection: client });
-    const redisTier: typeof shared = {
-      options: shared.options,
-      factory: (config: unknown) => {
-        const driver = shared.factory(config);
-        // bentocache's disconnect() would disconnect the shared client: the RedisProvider closes it (gracefully) in
-        // the stores phase, after this provider has drained.
-        driver.disconnect = async () => undefined;
-        return driver;
-      },
-    };
+    // The driver uses the RedisProvider's client: bentocache's disconnect() must not close it (the RedisProvider closes
+    // it gracefully in the stores phase, after this provider has drained), hence `boundedDriver`'s no-op disconnect.
+    const redisTier: typeof shared = { options: shared.options, factory: (config: unknown) => boundedDriver(shared.factory(config), guard) };
 
     let store = bentostore()
       .useL1Layer(memoryDriver({ maxItems: cfg.memoryMaxItems, maxSize: cfg.memoryMaxBytes }))
@@ -106,7 +103,7 @@ export class CacheProvider extends LazyProvider<CacheClient> {
       store = store.useBus({
         options: { retryQueue: { enabled: true, maxSize: 10_000 } },
         // Called when bentocache first uses the store: the bus connections open then, not when `client` is read.
-        factory: () => (this.#bus = new CacheBusTransport(client, cfg.keyPrefix, this.log)),
+        factory: () => (this.#bus = new CacheBusTransport(client, cfg.keyPrefix, this.log, guard)),
       });
     }
 

@@ -14,6 +14,7 @@ describe('loadConfig: cache section', () => {
       softTimeoutMs: 0,
       bus: true,
       l2CircuitBreakerMs: 5_000,
+      redisTimeoutMs: 1_000,
     });
     expect(Object.isFrozen(loadConfig({}).cache)).toBe(true);
   });
@@ -22,11 +23,11 @@ describe('loadConfig: cache section', () => {
     const cache = loadConfig({
       CACHE_TTL_MS: '60000', CACHE_GRACE_MS: '0', CACHE_GRACE_BACKOFF_MS: '500', CACHE_MEMORY_MAX_ITEMS: '50',
       CACHE_MEMORY_MAX_BYTES: '2048', CACHE_KEY_PREFIX: 'rc:web', CACHE_SOFT_TIMEOUT_MS: '100', CACHE_HARD_TIMEOUT_MS: '2000',
-      CACHE_BUS: 'false', CACHE_L2_CIRCUIT_BREAKER_MS: '0',
+      CACHE_BUS: 'false', CACHE_L2_CIRCUIT_BREAKER_MS: '0', CACHE_REDIS_TIMEOUT_MS: '250',
     }).cache;
     expect(cache).toEqual({
       ttlMs: 60_000, graceMs: 0, graceBackoffMs: 500, memoryMaxItems: 50, memoryMaxBytes: 2048, keyPrefix: 'rc:web',
-      softTimeoutMs: 100, hardTimeoutMs: 2000, bus: false, l2CircuitBreakerMs: 0,
+      softTimeoutMs: 100, hardTimeoutMs: 2000, bus: false, l2CircuitBreakerMs: 0, redisTimeoutMs: 250,
     });
   });
 
@@ -43,6 +44,8 @@ describe('loadConfig: cache section', () => {
     ['CACHE_HARD_TIMEOUT_MS', '0', /CACHE_HARD_TIMEOUT_MS: milliseconds, an integer >= 1/],
     ['CACHE_BUS', 'sometimes', /CACHE_BUS: true or false/],
     ['CACHE_L2_CIRCUIT_BREAKER_MS', '-5', /CACHE_L2_CIRCUIT_BREAKER_MS: milliseconds/],
+    ['CACHE_REDIS_TIMEOUT_MS', '0', /CACHE_REDIS_TIMEOUT_MS: milliseconds/],
+    ['CACHE_REDIS_TIMEOUT_MS', '2147483648', /CACHE_REDIS_TIMEOUT_MS: milliseconds/],
   ])('%s=%s is a ConfigError naming it, without echoing the value', (variable, value, expected) => {
     const error = configError({ [variable]: value });
     expect(error.message).toMatch(expected);
@@ -62,7 +65,7 @@ describe('loadConfig: cache section', () => {
 
   it('CONFIG_VARIABLES lists every cache variable once', () => {
     const cache = CONFIG_VARIABLES.filter((name) => name.startsWith('CACHE_'));
-    expect(cache).toHaveLength(10);
-    expect(new Set(cache).size).toBe(10);
+    expect(cache).toHaveLength(11);
+    expect(new Set(cache).size).toBe(11);
   });
 });

@@ -126,3 +126,26 @@ describe('CacheLogBridge: one line per episode, not per read', () => {
     expect(linesWith(logs.lines, 'factory success')).toEqual([expect.objectContaining({ level: 20 })]);
   });
 });
+
+describe('CacheLogBridge: factory failures', () => {
+  it('interleaved failures and successes of many keys: one warning a minute, with the count since the last one', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const logs = captureLogs();
+      const bento = new CacheLogBridge(logs.logger).bentoLogger();
+      for (let i = 0; i < 40; i += 1) {
+        bento.warn({ key: `failing:${i}`, err: new Error('database unreachable') }, 'factory failed');
+        bento.info({ key: `cold:${i}` }, 'factory success');
+      }
+      const warned = () => linesWith(logs.lines, 'factory failed').filter((line) => line.level === 40);
+      expect(warned()).toEqual([expect.objectContaining({ failures: 1, key: 'failing:0' })]);
+      expect(linesWith(logs.lines, 'factory failed')).toHaveLength(40);
+      vi.setSystemTime(Date.now() + 61_000);
+      bento.warn({ key: 'failing:x' }, 'factory failed');
+      expect(warned()).toHaveLength(2);
+      expect(warned()[1]).toMatchObject({ failures: 40, key: 'failing:x' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

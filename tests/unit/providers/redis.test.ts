@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createDbContainer } from '../../../src/container.js';
 import { ConfigError, DisposedError } from '../../../src/errors.js';
+import { RedisTierGuard } from '../../../src/providers/cache-guard.js';
 import { CacheBusTransport } from '../../../src/providers/cache-bus.js';
 import { RedisProvider } from '../../../src/providers/redis.js';
 import { captureLogs } from '../../helpers/logs.js';
@@ -72,7 +73,7 @@ describe('RedisProvider Sentinel failover detector', () => {
       duplicates.push(copy);
       return copy;
     };
-    new CacheBusTransport(client, 'test', captureLogs().logger);
+    new CacheBusTransport(client, 'test', captureLogs().logger, new RedisTierGuard(1000));
     expect(duplicates).toHaveLength(2);
     for (const connection of [client, ...duplicates]) {
       let cleaned = 0;
