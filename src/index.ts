@@ -64,5 +64,12 @@ export { MongoProvider } from './providers/mongo.js';
 export { RedisProvider, type RedisClient } from './providers/redis.js';
 export { PrismaProvider, type RateCreatorPrismaClient } from './providers/prisma.js';
 export { isEngineUnavailable } from './prisma/engine-errors.js';
-export { softDeleteExtension, softDeleteModels, type SoftDeleteModel, type SoftDeleteModels } from './prisma/soft-delete.js';
+export {
+  softDeleteExtension,
+  softDeleteModels,
+  type FlagSoftDeleteModel,
+  type SoftDeleteModel,
+  type SoftDeleteModels,
+  type StatusSoftDeleteModel,
+} from './prisma/soft-delete.js';
 export { DB_CONFIG, LOGGER } from './tokens.js';

@@ -15,4 +15,17 @@ export function getPrismaClient(): RateCreatorPrismaClient {
 export const prisma: RateCreatorPrismaClient = lazyClient(getPrismaClient);
 
 export type { RateCreatorPrismaClient } from '../providers/prisma.js';
+
+// The schema's enums (values and types) and model types, as apps import them from the generated client. The enums
+// are plain objects defined here: importing this module never loads the generated client or Prisma's runtime.
+export {
+  ClaimStatus, CommentStatus, ContentPlatform, ContentType, IdeaStage, IdeaStatus, OrgRole, Platform, PostStatus,
+  RefreshStatus, ReviewStatus, Role, UserRole, VerificationStatus, VoteType,
+} from './prisma-enums.js';
+export type {
+  Account, Author, Category, CategoryMapping, ClaimedAccount, Comment, CommentVote, ContactForm, DataRefreshLog, Idea,
+  Newsletter, NewsletterAudience, Organization, OrganizationAccount, OrganizationMember, Post, Prisma, Review,
+  SaveToMyList, Tag, TagOnPost, User, UserLinkedAccount, Vote, WaitlistEntry, YouTubeVideo,
+} from '../../generated/prisma/index.js';
+
 export default getPrismaClient;

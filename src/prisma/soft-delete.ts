@@ -1,13 +1,34 @@
 import type { Prisma } from '../../generated/prisma/index.js';
 
-/** How one model is soft-deleted, read from the schema. */
-export interface SoftDeleteModel {
+/**
+ * How one model is soft-deleted, read from the schema. Two kinds:
+ * - `flag`: the model has `isDeleted Boolean` (most soft-deleted models; `deletedAt` is stamped when present);
+ * - `status`: the model has no flag, and its `status` enum has a `DELETED` value that is how the apps delete it
+ *   (Post). Deleting sets that value; reads skip it. Models with both (Review, Comment) use the flag: their DELETED
+ *   status is a moderation outcome shown to the author.
+ * Every other model is deleted for real.
+ */
+export type SoftDeleteModel = FlagSoftDeleteModel | StatusSoftDeleteModel;
+
+/** A model soft-deleted through its `isDeleted` flag. */
+export interface FlagSoftDeleteModel {
+  readonly kind: 'flag';
   /** Model name as in the schema, e.g. `Review`. */
   readonly name: string;
   /** `isDeleted Boolean` (true) or `isDeleted Boolean?` (false: a missing or null field means not deleted). */
   readonly required: boolean;
   /** The model also has `deletedAt`, stamped on delete. */
   readonly hasDeletedAt: boolean;
+}
+
+/** A model soft-deleted through a status value (`status: DELETED`). */
+export interface StatusSoftDeleteModel {
+  readonly kind: 'status';
+  readonly name: string;
+  /** The enum field holding the status, e.g. `status`. */
+  readonly field: string;
+  /** The value that means deleted, e.g. `DELETED`. */
+  readonly value: string;
 }
 
 /** Soft-deleted models by name. */
@@ -17,8 +38,9 @@ export type SoftDeleteModels = ReadonlyMap<string, SoftDeleteModel>;
 export interface DatamodelShape {
   readonly models: ReadonlyArray<{
     readonly name: string;
-    readonly fields: ReadonlyArray<{ readonly name: string; readonly type: string; readonly isRequired: boolean }>;
+    readonly fields: ReadonlyArray<{ readonly name: string; readonly type: string; readonly isRequired: boolean; readonly kind?: string }>;
   }>;
+  readonly enums?: ReadonlyArray<{ readonly name: string; readonly values: ReadonlyArray<{ readonly name: string }> }>;
 }
 
 /** Read operations that skip deleted rows. */
@@ -26,19 +48,35 @@ export const FILTERED_READS: ReadonlySet<string> = new Set([
   'findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrThrow', 'findMany', 'count', 'aggregate', 'groupBy',
 ]);
 
+/** The status field and value of a model soft-deleted by status. */
+const DELETED_STATUS = { field: 'status', value: 'DELETED' } as const;
+
 type Where = Record<string, unknown>;
 type Args = Record<string, unknown>;
 
-/** Every model with a Boolean `isDeleted` field. */
+/**
+ * The soft-deleted models of a schema: every model with a Boolean `isDeleted` field (`flag`), and every model
+ * without one whose required `status` enum has a `DELETED` value (`status`).
+ */
 export function softDeleteModels(datamodel: DatamodelShape): SoftDeleteModels {
   const models = new Map<string, SoftDeleteModel>();
   for (const model of datamodel.models) {
     const flag = model.fields.find((field) => field.name === 'isDeleted' && field.type === 'Boolean');
-    if (!flag) continue;
-    const hasDeletedAt = model.fields.some((field) => field.name === 'deletedAt' && field.type === 'DateTime');
-    models.set(model.name, { name: model.name, required: flag.isRequired, hasDeletedAt });
+    if (flag) {
+      const hasDeletedAt = model.fields.some((field) => field.name === 'deletedAt' && field.type === 'DateTime');
+      models.set(model.name, { kind: 'flag', name: model.name, required: flag.isRequired, hasDeletedAt });
+      continue;
+    }
+    const status = model.fields.find((field) => field.name === DELETED_STATUS.field && field.kind === 'enum' && field.isRequired);
+    const values = datamodel.enums?.find((candidate) => candidate.name === status?.type)?.values ?? [];
+    if (values.some((value) => value.name === DELETED_STATUS.value)) models.set(model.name, { kind: 'status', name: model.name, ...DELETED_STATUS });
   }
   return models;
+}
+
+/** The field a model's deletion is recorded in: `isDeleted`, or the status field. */
+export function deletionField(model: SoftDeleteModel): string {
+  return model.kind === 'status' ? model.field : 'isDeleted';
 }
 
 function isObject(value: unknown): value is Where {
@@ -51,13 +89,18 @@ function asArray(value: unknown): unknown[] {
 }
 
 /**
- * True when `where` filters on `isDeleted` itself, at its top level or inside `AND`/`OR`/`NOT` (relation filters
- * are about other models and do not count). The caller then decides which rows it wants.
+ * True when `where` filters on `field` itself, at its top level or inside `AND`/`OR`/`NOT` (relation filters are
+ * about other models and do not count). The caller then decides which rows it wants.
  */
-export function mentionsIsDeleted(where: unknown): boolean {
+export function mentionsField(where: unknown, field: string): boolean {
   if (!isObject(where)) return false;
-  if (where.isDeleted !== undefined) return true;
-  return ['AND', 'OR', 'NOT'].some((key) => asArray(where[key]).some(mentionsIsDeleted));
+  if (where[field] !== undefined) return true;
+  return ['AND', 'OR', 'NOT'].some((key) => asArray(where[key]).some((nested) => mentionsField(nested, field)));
+}
+
+/** {@link mentionsField} for `isDeleted`. */
+export function mentionsIsDeleted(where: unknown): boolean {
+  return mentionsField(where, 'isDeleted');
 }
 
 /**
@@ -65,15 +108,16 @@ export function mentionsIsDeleted(where: unknown): boolean {
  * missing: on MongoDB, Prisma's `null` matches neither a missing field nor `false`, hence the three branches.
  */
 export function notDeletedFilter(model: SoftDeleteModel): Where {
+  if (model.kind === 'status') return { [model.field]: { not: model.value } };
   if (model.required) return { isDeleted: false };
   return { OR: [{ isDeleted: false }, { isDeleted: null }, { isDeleted: { isSet: false } }] };
 }
 
-/** `where` narrowed to rows that are not deleted, unless it already filters on `isDeleted`. */
+/** `where` narrowed to rows that are not deleted, unless it already filters on the deletion field. */
 export function withNotDeleted(model: SoftDeleteModel, where: unknown): Where {
   const base = isObject(where) ? where : {};
-  if (mentionsIsDeleted(base)) return base;
-  if (model.required) return { ...base, isDeleted: false };
+  if (mentionsField(base, deletionField(model))) return base;
+  if (model.kind === 'status' || model.required) return { ...base, ...notDeletedFilter(model) };
   return { ...base, AND: [...asArray(base.AND), notDeletedFilter(model)] };
 }
 
@@ -85,12 +129,14 @@ export function rewriteReadArgs(model: SoftDeleteModel, operation: string, args:
 }
 
 function deletionData(model: SoftDeleteModel, now: Date): Where {
+  if (model.kind === 'status') return { [model.field]: model.value };
   return model.hasDeletedAt ? { isDeleted: true, deletedAt: now } : { isDeleted: true };
 }
 
 /**
  * `update` arguments that soft-delete what `delete(args)` would have removed. Only a row that is not deleted yet
- * matches, so deleting twice fails the way a real delete of a missing row does (P2025) and keeps `deletedAt`.
+ * matches, so deleting twice fails the way a real delete of a missing row does (P2025) and keeps `deletedAt` (or,
+ * for a status, keeps the row's other fields as they were).
  */
 export function softDeleteArgs(model: SoftDeleteModel, args: unknown, now: Date): Args {
   const given = isObject(args) ? args : {};
@@ -160,10 +206,10 @@ interface QueryParams {
 /**
  * The argument of `client.$extends(...)` that enforces soft deletes on `models`:
  * - `delete`/`deleteMany` of a soft-deleted model become `update`/`updateMany` that set `isDeleted` (and
- *   `deletedAt`). They are model methods calling `this.update`, so they run in the caller's transaction and keep
- *   their `PrismaPromise` (usable in `$transaction([...])`).
- * - reads in {@link FILTERED_READS} skip deleted rows unless the caller filters on `isDeleted`.
- * - every model gains `hardDelete`/`hardDeleteMany`; models without `isDeleted` are otherwise untouched.
+ *   `deletedAt`), or the DELETED status. They are model methods calling `this.update`, so they run in the caller's
+ *   transaction and keep their `PrismaPromise` (usable in `$transaction([...])`).
+ * - reads in {@link FILTERED_READS} skip deleted rows unless the caller filters on `isDeleted` (or on the status).
+ * - every model gains `hardDelete`/`hardDeleteMany`; models that are not soft-deleted are otherwise untouched.
  * - the client gains `$softDeleteModels`, the names of the soft-deleted models.
  */
 export function softDeleteExtension(models: SoftDeleteModels) {

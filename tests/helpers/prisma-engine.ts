@@ -9,6 +9,8 @@ export interface EngineQuery {
   /** Protocol action, e.g. `findMany`, `updateOne`, `deleteMany`, `runCommandRaw`. */
   readonly action: string;
   readonly args: Record<string, unknown>;
+  /** What the query reads back: scalars (`$scalars`) and relations, each with its own arguments and selection. */
+  readonly selection: Record<string, unknown>;
   /** Interactive transaction id, or `batch` for `$transaction([...])`. */
   readonly transaction?: string;
 }
@@ -19,7 +21,7 @@ export type EngineAnswer = (query: EngineQuery) => unknown;
 interface ProtocolQuery {
   modelName?: string;
   action: string;
-  query: { arguments?: Record<string, unknown> };
+  query: { arguments?: Record<string, unknown>; selection?: Record<string, unknown> };
 }
 
 interface EngineInternals {
@@ -78,6 +80,7 @@ export function fakeEngine(client: PrismaClient, answer: EngineAnswer = defaultA
       ...(query.modelName ? { modelName: query.modelName } : {}),
       action: query.action,
       args: query.query.arguments ?? {},
+      selection: query.query.selection ?? {},
       ...(transaction ? { transaction } : {}),
     };
     fake.queries.push(recorded);

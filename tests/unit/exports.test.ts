@@ -51,9 +51,16 @@ describe('export surface', () => {
     );
   });
 
-  it('@ratecreator/db/client keeps the original names', async () => {
+  it('@ratecreator/db/client keeps the original names and adds the schema’s enums', async () => {
     const api = await import('../../src/compat/client.js');
-    expect(Object.keys(api).sort()).toEqual(['default', 'getPrismaClient', 'prisma']);
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'default', 'getPrismaClient', 'prisma',
+        // The schema's enums (model types are exported as types only).
+        'ClaimStatus', 'CommentStatus', 'ContentPlatform', 'ContentType', 'IdeaStage', 'IdeaStatus', 'OrgRole', 'Platform',
+        'PostStatus', 'RefreshStatus', 'ReviewStatus', 'Role', 'UserRole', 'VerificationStatus', 'VoteType',
+      ].sort(),
+    );
     expect(api.default).toBe(api.getPrismaClient);
   });
 

@@ -137,6 +137,74 @@ describe('soft-delete extension on a generated client', () => {
 
   it('exposes the soft-deleted model names', () => {
     const { client } = extended();
-    expect([...client.$softDeleteModels].sort()).toEqual(['Account', 'Category', 'Comment', 'Newsletter', 'Review', 'User', 'YouTubeVideo']);
+    expect([...client.$softDeleteModels].sort()).toEqual([
+      'Account', 'Author', 'Category', 'Comment', 'Idea', 'Newsletter', 'Organization', 'Post', 'Review', 'User', 'YouTubeVideo',
+    ]);
+  });
+
+  it('a post is deleted by setting its DELETED status; reads skip it unless they filter on the status', async () => {
+    const { engine, client } = extended();
+    await client.post.delete({ where: { postUrl: 'blog/hello' } });
+    expect(last(engine.queries)).toMatchObject({
+      modelName: 'Post',
+      action: 'updateOne',
+      args: { where: { postUrl: 'blog/hello', status: { not: 'DELETED' } }, data: { status: 'DELETED' } },
+    });
+    await client.post.findUnique({ where: { postUrl: 'blog/hello' } });
+    expect(last(engine.queries)?.args.where).toEqual({ postUrl: 'blog/hello', status: { not: 'DELETED' } });
+    // The trash view and the published listing name the status themselves.
+    await client.post.findMany({ where: { status: 'DELETED' } });
+    expect(last(engine.queries)?.args.where).toEqual({ status: 'DELETED' });
+    await client.post.count({ where: { contentPlatform: 'RATECREATOR', status: { in: ['PUBLISHED', 'SCHEDULED'] } } });
+    expect(last(engine.queries)?.args.where).toEqual({ contentPlatform: 'RATECREATOR', status: { in: ['PUBLISHED', 'SCHEDULED'] } });
+    await client.post.hardDelete({ where: { postUrl: 'blog/hello' } });
+    expect(last(engine.queries)).toMatchObject({ action: 'deleteOne', args: { where: { postUrl: 'blog/hello' } } });
+  });
+});
+
+// Each model's decision (docs/migrations.md, "Soft deletes per model", says why): deleted with a required flag, an
+// optional flag (older documents lack it), a DELETED status, or for real.
+type Decision = 'flag' | 'optional flag' | 'status' | 'real';
+const DECISIONS: Record<string, Decision> = {
+  User: 'flag', Review: 'flag', Comment: 'flag', YouTubeVideo: 'flag',
+  Account: 'optional flag', Category: 'optional flag', Newsletter: 'optional flag',
+  Author: 'optional flag', Idea: 'optional flag', Organization: 'optional flag',
+  Post: 'status',
+  Vote: 'real', CommentVote: 'real', CategoryMapping: 'real', SaveToMyList: 'real', NewsletterAudience: 'real',
+  Tag: 'real', TagOnPost: 'real', WaitlistEntry: 'real', ContactForm: 'real', ClaimedAccount: 'real',
+  UserLinkedAccount: 'real', OrganizationMember: 'real', OrganizationAccount: 'real', DataRefreshLog: 'real',
+};
+const ID = '0000000000000000000000ab';
+const NOT_DELETED: Record<Decision, Record<string, unknown>> = {
+  flag: { isDeleted: false },
+  'optional flag': { AND: [OPTIONAL] },
+  status: { status: { not: 'DELETED' } },
+  real: {},
+};
+const DELETE: Record<Decision, { action: string; data?: Record<string, unknown> }> = {
+  flag: { action: 'updateOne', data: { isDeleted: true, deletedAt: { $type: 'DateTime', value: expect.any(String) } } },
+  'optional flag': { action: 'updateOne', data: { isDeleted: true, deletedAt: { $type: 'DateTime', value: expect.any(String) } } },
+  status: { action: 'updateOne', data: { status: 'DELETED' } },
+  real: { action: 'deleteOne' },
+};
+
+type Delegate = { delete(args: unknown): Promise<unknown>; deleteMany(args?: unknown): Promise<unknown>; findMany(args?: unknown): Promise<unknown> };
+const delegate = (client: unknown, model: string) => (client as Record<string, Delegate>)[model.charAt(0).toLowerCase() + model.slice(1)]!;
+
+describe('soft delete, model by model', () => {
+  it('every model of the schema has a decision', () => {
+    expect(Object.keys(DECISIONS).sort()).toEqual(loadGeneratedClient().Prisma.dmmf.datamodel.models.map((m) => m.name).sort());
+  });
+
+  it.each(Object.entries(DECISIONS))('%s: %s', async (model, decision) => {
+    const { engine, client } = extended();
+    await delegate(client, model).delete({ where: { id: ID } });
+    const deleted = last(engine.queries);
+    expect(deleted).toMatchObject({ modelName: model, action: DELETE[decision].action, args: { where: { id: ID, ...NOT_DELETED[decision] } } });
+    expect(deleted?.args.data).toEqual(DELETE[decision].data);
+    await delegate(client, model).deleteMany();
+    expect(last(engine.queries)?.action).toBe(decision === 'real' ? 'deleteMany' : 'updateMany');
+    await delegate(client, model).findMany({ where: { id: ID } });
+    expect(last(engine.queries)?.args.where).toEqual({ id: ID, ...NOT_DELETED[decision] });
   });
 });

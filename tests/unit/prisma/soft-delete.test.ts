@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  deletionField,
   FILTERED_READS,
+  mentionsField,
   mentionsIsDeleted,
   notDeletedFilter,
   rewriteReadArgs,
@@ -12,9 +14,11 @@ import {
 } from '../../../src/prisma/soft-delete.js';
 import { loadGeneratedClient } from '../../helpers/prisma-engine.js';
 
-const review: SoftDeleteModel = { name: 'Review', required: true, hasDeletedAt: true };
-const account: SoftDeleteModel = { name: 'Account', required: false, hasDeletedAt: true };
-const noStamp: SoftDeleteModel = { name: 'Flagged', required: true, hasDeletedAt: false };
+const review: SoftDeleteModel = { kind: 'flag', name: 'Review', required: true, hasDeletedAt: true };
+const account: SoftDeleteModel = { kind: 'flag', name: 'Account', required: false, hasDeletedAt: true };
+const noStamp: SoftDeleteModel = { kind: 'flag', name: 'Flagged', required: true, hasDeletedAt: false };
+const post: SoftDeleteModel = { kind: 'status', name: 'Post', field: 'status', value: 'DELETED' };
+const NOT_DELETED_POST = { status: { not: 'DELETED' } };
 const OPTIONAL_FILTER = { OR: [{ isDeleted: false }, { isDeleted: null }, { isDeleted: { isSet: false } }] };
 const NOW = new Date('2026-01-02T03:04:05.000Z');
 
@@ -22,16 +26,20 @@ const ALL_READS = ['findFirst', 'findFirstOrThrow', 'findUnique', 'findUniqueOrT
 const NOT_READS = ['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany', 'findRaw', 'aggregateRaw'];
 
 describe('softDeleteModels', () => {
-  it('finds every model of the schema with isDeleted, and whether the flag is optional', () => {
+  it('finds every model of the schema with isDeleted, whether the flag is optional, and Post by its DELETED status', () => {
     const models = softDeleteModels(loadGeneratedClient().Prisma.dmmf.datamodel);
     expect([...models.values()].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-      { name: 'Account', required: false, hasDeletedAt: true },
-      { name: 'Category', required: false, hasDeletedAt: true },
-      { name: 'Comment', required: true, hasDeletedAt: true },
-      { name: 'Newsletter', required: false, hasDeletedAt: true },
-      { name: 'Review', required: true, hasDeletedAt: true },
-      { name: 'User', required: true, hasDeletedAt: true },
-      { name: 'YouTubeVideo', required: true, hasDeletedAt: true },
+      { kind: 'flag', name: 'Account', required: false, hasDeletedAt: true },
+      { kind: 'flag', name: 'Author', required: false, hasDeletedAt: true },
+      { kind: 'flag', name: 'Category', required: false, hasDeletedAt: true },
+      { kind: 'flag', name: 'Comment', required: true, hasDeletedAt: true },
+      { kind: 'flag', name: 'Idea', required: false, hasDeletedAt: true },
+      { kind: 'flag', name: 'Newsletter', required: false, hasDeletedAt: true },
+      { kind: 'flag', name: 'Organization', required: false, hasDeletedAt: true },
+      { kind: 'status', name: 'Post', field: 'status', value: 'DELETED' },
+      { kind: 'flag', name: 'Review', required: true, hasDeletedAt: true },
+      { kind: 'flag', name: 'User', required: true, hasDeletedAt: true },
+      { kind: 'flag', name: 'YouTubeVideo', required: true, hasDeletedAt: true },
     ]);
   });
 
@@ -43,7 +51,31 @@ describe('softDeleteModels', () => {
         { name: 'C', fields: [{ name: 'id', type: 'String', isRequired: true }] },
       ],
     });
-    expect([...models.values()]).toEqual([{ name: 'B', required: true, hasDeletedAt: false }]);
+    expect([...models.values()]).toEqual([{ kind: 'flag', name: 'B', required: true, hasDeletedAt: false }]);
+  });
+
+  it('takes a required status enum with DELETED as the deletion mark only when the model has no flag', () => {
+    const status = (type: string, isRequired = true) => ({ name: 'status', kind: 'enum', type, isRequired });
+    const flag = { name: 'isDeleted', kind: 'scalar', type: 'Boolean', isRequired: true };
+    const models = softDeleteModels({
+      models: [
+        { name: 'Page', fields: [status('PageStatus')] },
+        { name: 'Moderated', fields: [status('PageStatus'), flag] },
+        { name: 'Task', fields: [status('TaskStatus')] },
+        { name: 'Loose', fields: [status('PageStatus', false)] },
+        { name: 'Text', fields: [{ name: 'status', kind: 'scalar', type: 'String', isRequired: true }] },
+      ],
+      enums: [
+        { name: 'PageStatus', values: [{ name: 'DRAFT' }, { name: 'DELETED' }] },
+        { name: 'TaskStatus', values: [{ name: 'OPEN' }, { name: 'ARCHIVED' }] },
+      ],
+    });
+    expect([...models.values()]).toEqual([
+      { kind: 'status', name: 'Page', field: 'status', value: 'DELETED' },
+      { kind: 'flag', name: 'Moderated', required: true, hasDeletedAt: false },
+    ]);
+    expect(deletionField(models.get('Page')!)).toBe('status');
+    expect(deletionField(models.get('Moderated')!)).toBe('isDeleted');
   });
 });
 
@@ -68,7 +100,29 @@ describe('mentionsIsDeleted', () => {
   });
 });
 
+describe('mentionsField', () => {
+  it.each([
+    [{ status: 'PUBLISHED' }, true],
+    [{ status: { in: ['DRAFT', 'DELETED'] } }, true],
+    [{ OR: [{ title: 'a' }, { NOT: { status: 'DRAFT' } }] }, true],
+    [{ isDeleted: true }, false],
+    [{ author: { status: 'DELETED' } }, false],
+  ])('status in %j -> %s', (where, expected) => {
+    expect(mentionsField(where, 'status')).toBe(expected);
+  });
+});
+
 describe('withNotDeleted', () => {
+  it('skips the DELETED status of a model deleted by status, unless the caller filters on the status', () => {
+    expect(notDeletedFilter(post)).toEqual(NOT_DELETED_POST);
+    expect(withNotDeleted(post, { postUrl: 'a' })).toEqual({ postUrl: 'a', ...NOT_DELETED_POST });
+    expect(withNotDeleted(post, undefined)).toEqual(NOT_DELETED_POST);
+    expect(withNotDeleted(post, { status: 'PUBLISHED' })).toEqual({ status: 'PUBLISHED' });
+    expect(withNotDeleted(post, { AND: [{ status: 'DELETED' }] })).toEqual({ AND: [{ status: 'DELETED' }] });
+    // isDeleted means nothing to it.
+    expect(withNotDeleted(post, { isDeleted: true })).toEqual({ isDeleted: true, ...NOT_DELETED_POST });
+  });
+
   it('adds isDeleted: false next to the caller’s filter when the flag is required', () => {
     expect(withNotDeleted(review, { accountId: 'a' })).toEqual({ accountId: 'a', isDeleted: false });
     expect(withNotDeleted(review, undefined)).toEqual({ isDeleted: false });
@@ -107,6 +161,7 @@ describe('rewriteReadArgs', () => {
     const args = { where: { accountId: 'a' }, select: { id: true }, orderBy: { createdAt: 'desc' }, take: 5 };
     expect(rewriteReadArgs(review, operation, args)).toEqual({ ...args, where: { accountId: 'a', isDeleted: false } });
     expect(rewriteReadArgs(account, operation, args)).toEqual({ ...args, where: { accountId: 'a', AND: [OPTIONAL_FILTER] } });
+    expect(rewriteReadArgs(post, operation, args)).toEqual({ ...args, where: { accountId: 'a', ...NOT_DELETED_POST } });
   });
 
   it.each(ALL_READS)('%s without arguments still skips deleted rows', (operation) => {
@@ -149,6 +204,18 @@ describe('delete as update', () => {
     expect(softDeleteArgs(account, { where: { platform_accountId: { platform: 'YOUTUBE', accountId: 'x' } } }, NOW)).toEqual({
       where: { platform_accountId: { platform: 'YOUTUBE', accountId: 'x' }, AND: [OPTIONAL_FILTER] },
       data: { isDeleted: true, deletedAt: NOW },
+    });
+  });
+
+  it('a model deleted by status gets the DELETED status, on a row not yet deleted', () => {
+    expect(softDeleteArgs(post, { where: { postUrl: 'p' }, select: { id: true } }, NOW)).toEqual({
+      where: { postUrl: 'p', ...NOT_DELETED_POST },
+      data: { status: 'DELETED' },
+      select: { id: true },
+    });
+    expect(softDeleteManyArgs(post, { where: { authorId: 'a' } }, NOW)).toEqual({
+      where: { authorId: 'a', ...NOT_DELETED_POST },
+      data: { status: 'DELETED' },
     });
   });
 

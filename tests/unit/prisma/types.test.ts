@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { Account, Prisma, Review, VoteType } from '../../../generated/prisma/index.js';
 import { getPrismaClient, prisma } from '../../../src/compat/client.js';
+import * as clientPath from '../../../src/compat/client.js';
 import { createDbContainer } from '../../../src/container.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { PrismaProvider, type RateCreatorPrismaClient } from '../../../src/index.js';
@@ -37,6 +38,28 @@ expectTypeOf<{ id: string; isDeleted: false }>().toExtend<Prisma.ReviewWhereUniq
 expectTypeOf<{ isDeleted: true; deletedAt: Date }>().toExtend<Prisma.ReviewUpdateInput>();
 expectTypeOf<{ isDeleted: true; deletedAt: Date }>().toExtend<Prisma.AccountUpdateManyMutationInput>();
 
+// What apps import from `@ratecreator/db/client` besides the client: enums as values and types, model types, and the
+// Prisma namespace for payload types.
+function clientPathTypes(client: RateCreatorPrismaClient) {
+  expectTypeOf(clientPath.UserRole.WRITER).toEqualTypeOf<'WRITER'>();
+  expectTypeOf<clientPath.UserRole>().toEqualTypeOf<'USER' | 'ADMIN' | 'WRITER' | 'CREATOR' | 'BRAND'>();
+  expectTypeOf<clientPath.PostStatus>().toEqualTypeOf<'DRAFT' | 'PUBLISHED' | 'SCHEDULED' | 'DELETED'>();
+  expectTypeOf<clientPath.User['role']>().toEqualTypeOf<clientPath.UserRole[]>();
+  type PostWithAuthor = clientPath.Prisma.PostGetPayload<{ include: { author: true; tags: { include: { tag: true } } } }>;
+  expectTypeOf<PostWithAuthor['author']>().toEqualTypeOf<clientPath.Author>();
+  expectTypeOf<PostWithAuthor['tags'][number]['tag']>().toEqualTypeOf<clientPath.Tag>();
+  expectTypeOf(client.post.findFirst({ include: { author: true } })).resolves.toEqualTypeOf<(clientPath.Post & { author: clientPath.Author }) | null>();
+  expectTypeOf(client.claimedAccount.findUnique({ where: { userId_accountId: { userId: 'u', accountId: 'a' } } })).resolves.toEqualTypeOf<clientPath.ClaimedAccount | null>();
+  expectTypeOf<clientPath.OrganizationMember['role']>().toEqualTypeOf<clientPath.OrgRole>();
+  expectTypeOf<clientPath.DataRefreshLog['status']>().toEqualTypeOf<clientPath.RefreshStatus>();
+  expectTypeOf<clientPath.Idea['isDeleted']>().toEqualTypeOf<boolean | null>();
+  // The filter and data the soft delete writes for Post are valid inputs.
+  expectTypeOf<{ postUrl: string; status: { not: 'DELETED' } }>().toExtend<clientPath.Prisma.PostWhereUniqueInput>();
+  expectTypeOf<{ status: 'DELETED' }>().toExtend<clientPath.Prisma.PostUpdateManyMutationInput>();
+  const role: clientPath.UserRole = clientPath.UserRole.WRITER;
+  void client.user.findMany({ where: { role: { has: role } } });
+}
+
 describe('the Prisma client is fully typed', () => {
   it('container.resolve(PrismaProvider).client is the extended client, with typed models', () => {
     const container = createDbContainer({ config: loadConfig({ DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:9/db', LOG_LEVEL: 'silent' }) });
@@ -47,6 +70,7 @@ describe('the Prisma client is fully typed', () => {
     expect(typeof client.review.hardDelete).toBe('function');
     expect(typeof client.youTubeVideo.hardDeleteMany).toBe('function');
     expect(typedUsage).toBeTypeOf('function');
+    expect(clientPathTypes).toBeTypeOf('function');
     return container.dispose();
   });
 
