@@ -12,7 +12,8 @@
 // - migration: `searchAccounts` against the same search on the local Algolia server (src/testing/algolia-server.ts, in
 //   a child process so that its in-memory index does not share this event loop) holding the same 1,000 accounts as
 //   records, searched through the default container's `getSearchClient()`. The local server is an in-memory fake (no
-//   ranking, no facet counts, no sorting): its figures say what the migration costs on loopback, not what Algolia costs.
+//   relevance ranking; facet counts and sorting only when settings ask, and these searches set neither): its figures
+//   say what the migration costs on loopback, not what Algolia costs.
 // JSON lines on stdout (bench/run.ts) and a Markdown table on stderr. BENCH_ES_ROUND_MS, BENCH_ES_ROUNDS,
 // BENCH_ES_CONCURRENCY tune it.
 import 'reflect-metadata';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { countFacets, maxValuesPerFacet, requestedFacets, type FacetCounts } from './algolia-facets.js';
 import {
   compileFacetFilters,
   compileFilters,
@@ -6,6 +7,8 @@ import {
   valueAt,
   type AlgoliaRecord,
 } from './algolia-filters.js';
+import { HttpError } from './algolia-http.js';
+import { sortCriteria, sortRecords } from './algolia-ranking.js';
 
 /** Search parameters the local server understands (others are accepted and ignored). */
 export interface LocalSearchParams {
@@ -16,6 +19,19 @@ export interface LocalSearchParams {
   readonly hitsPerPage?: number;
   readonly page?: number;
   readonly attributesToRetrieve?: readonly string[] | string;
+  /** Attributes to count values of (`*`: all); only those in the `attributesForFaceting` setting are counted. */
+  readonly facets?: readonly string[] | string;
+  readonly maxValuesPerFacet?: number;
+}
+
+/** What {@link MemoryIndex.search} finds: a page of hits, the counts, and the facets when some were asked for. */
+export interface LocalSearchResult {
+  hits: AlgoliaRecord[];
+  nbHits: number;
+  page: number;
+  nbPages: number;
+  hitsPerPage: number;
+  facets?: FacetCounts;
 }
 
 const WORD = /[\p{L}\p{N}]+/gu;
@@ -86,44 +102,85 @@ function applyUpdate(record: AlgoliaRecord, path: string, update: unknown): void
   }
 }
 
-/** One in-memory index of the local Algolia server. */
+/**
+ * One in-memory index of the local Algolia server. A replica (see `algolia-replicas.ts`) reads its primary's records
+ * and sorts them by its own settings; writing records to it is refused, as Algolia does.
+ */
 export class MemoryIndex {
-  readonly records = new Map<string, AlgoliaRecord>();
+  #own = new Map<string, AlgoliaRecord>();
+  #primary: MemoryIndex | undefined;
   settings: Record<string, unknown> = {};
   readonly createdAt = new Date().toISOString();
   updatedAt = this.createdAt;
 
   constructor(readonly name: string) {}
 
+  /** The records by objectID: the primary's, for a replica. */
+  get records(): Map<string, AlgoliaRecord> {
+    return this.#primary ? this.#primary.records : this.#own;
+  }
+
+  /** The index this one is a replica of. */
+  get primary(): MemoryIndex | undefined {
+    return this.#primary;
+  }
+
+  /** Makes this index a replica of `primary`: its own records are dropped, the primary's are read from now on. */
+  follow(primary: MemoryIndex): void {
+    this.#primary = primary;
+    this.#own = new Map();
+    this.settings = { ...this.settings, primary: primary.name };
+    this.#touch();
+  }
+
+  /** Detaches a replica from its primary; it keeps a copy of the records it had, as a regular index. */
+  unfollow(): void {
+    const primary = this.#primary;
+    if (!primary) return;
+    this.#own = new Map([...primary.records].map(([id, record]) => [id, structuredClone(record)]));
+    this.#primary = undefined;
+    const { primary: _primary, ...settings } = this.settings;
+    this.settings = settings;
+    this.#touch();
+  }
+
   #touch(): void {
     this.updatedAt = new Date().toISOString();
   }
 
+  /** @throws {HttpError} 400 for a replica: records are written to its primary. */
+  #writable(): Map<string, AlgoliaRecord> {
+    if (this.#primary) throw new HttpError(400, `${this.name} is a replica of ${this.#primary.name}: write records to the primary index`);
+    return this.#own;
+  }
+
   /** Replaces (or creates) a record; an object without `objectID` gets a generated one. */
   save(body: Record<string, unknown>, objectID?: string): string {
+    const records = this.#writable();
     const id = objectID ?? (typeof body.objectID === 'string' && body.objectID ? body.objectID : randomUUID());
-    this.records.set(id, { ...structuredClone(body), objectID: id });
+    records.set(id, { ...structuredClone(body), objectID: id });
     this.#touch();
     return id;
   }
 
   /** Updates some attributes; creates the record unless `createIfNotExists` is false. */
   partialUpdate(objectID: string, body: Record<string, unknown>, createIfNotExists = true): void {
-    const existing = this.records.get(objectID);
+    const records = this.#writable();
+    const existing = records.get(objectID);
     if (!existing && !createIfNotExists) return;
     const record: AlgoliaRecord = existing ?? { objectID };
     for (const [path, update] of Object.entries(body)) if (path !== 'objectID') applyUpdate(record, path, update);
-    this.records.set(objectID, record);
+    records.set(objectID, record);
     this.#touch();
   }
 
   delete(objectID: string): void {
-    this.records.delete(objectID);
+    this.#writable().delete(objectID);
     this.#touch();
   }
 
   clear(): void {
-    this.records.clear();
+    this.#writable().clear();
     this.#touch();
   }
 
@@ -132,8 +189,12 @@ export class MemoryIndex {
     this.#touch();
   }
 
-  /** Plain text matching (every query word, the last one as a prefix) plus filters, paginated. */
-  search(params: LocalSearchParams): { hits: AlgoliaRecord[]; nbHits: number; page: number; nbPages: number; hitsPerPage: number } {
+  /**
+   * Plain text matching (every query word, the last one as a prefix) plus filters, sorted by the `asc()`/`desc()`
+   * criteria of `ranking` and `customRanking`, paginated (`hitsPerPage` from the search, else the settings, else 20),
+   * with the counts of the facets asked for over every match.
+   */
+  search(params: LocalSearchParams): LocalSearchResult {
     const queryWords = words(params.query ?? '');
     const paths = searchablePaths(this.settings.searchableAttributes);
     const filters = [
@@ -157,16 +218,19 @@ export class MemoryIndex {
       }
       matches.push(record);
     }
-    const hitsPerPage = Math.min(1000, Math.max(0, params.hitsPerPage ?? 20));
+    sortRecords(matches, sortCriteria(this.settings));
+    const hitsPerPage = Math.min(1000, Math.max(0, params.hitsPerPage ?? (this.settings.hitsPerPage as number | undefined) ?? 20));
     const page = Math.max(0, params.page ?? 0);
     const nbPages = hitsPerPage === 0 ? 0 : Math.ceil(matches.length / hitsPerPage);
     const slice = matches.slice(page * hitsPerPage, (page + 1) * hitsPerPage);
+    const facets = requestedFacets(params.facets, this.settings.attributesForFaceting);
     return {
       hits: slice.map((record) => retrieve(record, params.attributesToRetrieve ?? (this.settings.attributesToRetrieve as string[] | undefined))),
       nbHits: matches.length,
       page,
       nbPages,
       hitsPerPage,
+      ...(facets ? { facets: countFacets(matches, facets, maxValuesPerFacet(params.maxValuesPerFacet, this.settings.maxValuesPerFacet)) } : {}),
     };
   }
 }

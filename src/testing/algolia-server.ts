@@ -45,7 +45,9 @@ export interface AlgoliaServer {
  * Starts an Algolia-compatible HTTP server on loopback with in-memory indices. It answers the REST paths
  * algoliasearch v5 uses to save, partially update, delete (one or in batches) and get objects, search one or
  * several indices (word matching, the last word as a prefix; `filters`, `facetFilters`, `numericFilters`,
- * `hitsPerPage`, `page`), list indices, and get or set settings. Tasks are published at once. A request
+ * `hitsPerPage`, `page`, `facets` counted for `attributesForFaceting`; hits sorted by the `asc()`/`desc()` entries of
+ * `ranking` and `customRanking`), list indices, and get or set settings, including `replicas` (linked replicas read
+ * the primary's records and sort by their own settings). Tasks are published at once. A request
  * without the right `x-algolia-application-id` and `x-algolia-api-key` gets 403, as Algolia answers.
  */
 export async function startAlgoliaServer(options: AlgoliaServerOptions = {}): Promise<AlgoliaServer> {

@@ -1,6 +1,7 @@
 import { FilterSyntaxError } from './algolia-filters.js';
 import { HttpError, searchParams, type Body } from './algolia-http.js';
 import { MemoryIndex, retrieve, type LocalSearchParams } from './algolia-index.js';
+import { applySettings, deleteIndex } from './algolia-replicas.js';
 
 /** Who may call: the write key may do everything, the search key only read. */
 type Access = 'write' | 'search';
@@ -23,6 +24,14 @@ export interface AlgoliaService {
   handle(request: AlgoliaServiceRequest): Promise<{ status: number; body: unknown }>;
 }
 
+/** Search parameters as Algolia echoes them in a result's `params`: a query string, non-strings as JSON. */
+function echoParams(params: LocalSearchParams): string {
+  const entries = Object.entries(params)
+    .filter(([key, value]) => value !== undefined && key !== 'indexName' && key !== 'type' && key !== 'params')
+    .map(([key, value]): [string, string] => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+  return new URLSearchParams(entries).toString();
+}
+
 /** Creates the in-memory service for one application id and its two keys. */
 export function createAlgoliaService(appId: string, writeApiKey: string, searchApiKey: string): AlgoliaService {
   const indices = new Map<string, MemoryIndex>();
@@ -43,7 +52,22 @@ export function createAlgoliaService(appId: string, writeApiKey: string, searchA
   const runSearch = (name: string, params: LocalSearchParams) => {
     const started = Date.now();
     const result = existing(name).search(params);
-    return { ...result, exhaustiveNbHits: true, query: params.query ?? '', params: '', index: name, processingTimeMS: Date.now() - started };
+    const ms = Date.now() - started;
+    const faceted = result.facets !== undefined;
+    return {
+      ...result,
+      ...(faceted ? { exhaustiveFacetsCount: true } : {}),
+      exhaustiveNbHits: true,
+      exhaustiveTypo: true,
+      exhaustive: { nbHits: true, typo: true, ...(faceted ? { facetsCount: true } : {}) },
+      query: params.query ?? '',
+      params: echoParams(params),
+      index: name,
+      renderingContent: {},
+      processingTimeMS: ms,
+      processingTimingsMS: { total: ms },
+      serverTimeMS: ms,
+    };
   };
 
   const batchOne = (index: MemoryIndex, action: string, body: Body): string | undefined => {
@@ -67,7 +91,7 @@ export function createAlgoliaService(appId: string, writeApiKey: string, searchA
         index.clear();
         return undefined;
       case 'delete':
-        indices.delete(index.name);
+        deleteIndex(indices, index.name);
         return undefined;
       default:
         throw new HttpError(400, `Unsupported batch action ${action}`);
@@ -136,7 +160,7 @@ export function createAlgoliaService(appId: string, writeApiKey: string, searchA
       }
       if (method === 'DELETE') {
         needWrite();
-        indices.delete(name);
+        deleteIndex(indices, name);
         return { taskID: nextTask(), deletedAt: now() };
       }
       throw new HttpError(404, 'Not found');
@@ -147,7 +171,7 @@ export function createAlgoliaService(appId: string, writeApiKey: string, searchA
       needWrite();
       if (method === 'GET') return { hitsPerPage: 20, ...existing(name).settings };
       if (method === 'PUT') {
-        writable(name).setSettings(body);
+        applySettings(indices, name, body, query.get('forwardToReplicas') === 'true');
         return { taskID: nextTask(), updatedAt: now() };
       }
     }
