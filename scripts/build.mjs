@@ -15,7 +15,9 @@
 //   the default container) from that file, through '../index.js' in the sources, exactly as an outside package
 //   would. A plugin fails the build if one of them reaches a core module directly, since that would bundle a second
 //   copy of its classes and state;
-// - the CLI is a process of its own and bundles what it uses.
+// - the CLI is a process of its own and bundles what it uses;
+// - `./utils` (browser helpers and IndexedDB caches) is self-contained and imports nothing, as CommonJS and as a real
+//   ES module; its Node-only `.env` loader is `./utils/load-env` (see buildUtils at the end).
 // Dependencies stay external (client libraries are required on first use), except envalid.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -137,10 +139,10 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 // The declarations describe CommonJS files (src/package.json says the same for the sources).
 writeFileSync('dist/package.json', `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
-// The original import paths are the package's exports other than '.' and './testing' (`./x` is src/compat/x.ts);
-// every other file in src/compat is a helper they bundle.
+// The original import paths are the package's exports other than '.', './testing' and './utils*' (`./x` is
+// src/compat/x.ts); every other file in src/compat is a helper they bundle. The utils entries are built below.
 const compat = Object.keys(pkg.exports)
-  .filter((key) => !['.', './testing', './package.json'].includes(key))
+  .filter((key) => !['.', './testing', './package.json'].includes(key) && !key.startsWith('./utils'))
   .map((key) => `src/compat/${key.slice(2)}.ts`);
 const secondary = ['src/testing/index.ts', ...compat];
 // '../index.cjs' and the generated client's path below assume one directory under dist/ for every secondary entry.
@@ -156,6 +158,7 @@ if (readdirSync('src').includes('cli')) {
   builds.push(build({ ...common, entryPoints: ['src/cli/main.ts'], plugins: [noDevDependencies, envalidFromSource, generatedPrisma('dist/cli')] }));
 }
 for (const result of await Promise.all(builds)) write(result);
+await buildUtils();
 
 // ES module wrappers for the entries with a default export (see the top of this file), with declarations of their own:
 // a copy of the entry's, read as an ES module's, so that TypeScript also types `import x from` as the default export.
@@ -169,4 +172,40 @@ for (const entry of secondary) {
   writeFileSync(`${base}.d.mts`, types);
 }
 
-
+// @ratecreator/db/utils is browser code (the original package's helpers and IndexedDB caches): one self-contained file
+// per module format, importing nothing at all (no Node builtin, no dependency, no other part of this package, so no
+// tsyringe, reflect-metadata, pino or config), in syntax browsers of the last years run (es2020). A real ES module
+// build beside the CommonJS one, not a wrapper: browser bundlers tree-shake it. Its Node-only `.env` loader is a
+// separate entry (dist/utils/load-env.cjs) that may import Node builtins and nothing else. The metafiles prove it.
+async function buildUtils() {
+  const ownFiles = resolvePath('src/utils') + sep;
+  const selfContained = (allowBuiltins) => ({
+    name: 'utils-self-contained',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData === 'resolving') return undefined;
+        if (allowBuiltins && args.path.startsWith('node:')) return { path: args.path, external: true };
+        const result = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        if (result.errors.length > 0) return { errors: result.errors };
+        if (result.external || !result.path.startsWith(ownFiles)) {
+          return { errors: [{ text: `${relative('.', args.importer)} imports ${args.path}: the utils entries import nothing outside src/utils${allowBuiltins ? ' but node: builtins' : ''}` }] };
+        }
+        return result;
+      });
+    },
+  });
+  const base = { outbase: 'src', outdir: 'dist', bundle: true, sourcemap: true, tsconfig: 'tsconfig.build.json', logLevel: 'warning', metafile: true };
+  const browser = { ...base, entryPoints: ['src/utils/index.ts'], platform: 'neutral', target: 'es2020', plugins: [selfContained(false)] };
+  const results = await Promise.all([
+    build({ ...browser, format: 'cjs', outExtension: { '.js': '.cjs' } }),
+    build({ ...browser, format: 'esm', outExtension: { '.js': '.mjs' } }),
+    build({ ...base, entryPoints: ['src/utils/load-env.ts'], platform: 'node', target: 'node20', format: 'cjs', outExtension: { '.js': '.cjs' }, plugins: [selfContained(true)] }),
+  ]);
+  for (const [file, output] of results.flatMap((result) => Object.entries(result.metafile.outputs))) {
+    const imports = output.imports.filter((entry) => !file.endsWith('load-env.cjs') || !entry.path.startsWith('node:'));
+    if (imports.length > 0) throw new Error(`${file} imports ${imports.map((entry) => entry.path).join(', ')}`);
+  }
+  // ES module declarations: the same as the CommonJS ones (the modules they re-export from are typed once).
+  const types = readFileSync('dist/utils/index.d.ts', 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+  writeFileSync('dist/utils/index.d.mts', types);
+}

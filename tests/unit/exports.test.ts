@@ -100,6 +100,25 @@ describe('export surface', () => {
     ].sort());
   });
 
+  it('@ratecreator/db/utils keeps the original names: 18 helpers, 3 cache classes and their ready instances', async () => {
+    const api = await import('../../src/utils/index.js');
+    expect(Object.keys(api).sort()).toEqual([
+      // text and number formatting
+      'capitalizeEachWord', 'capitalizeFirstLetter', 'convertToEmbeddedUrl', 'extractTikTokVideoId', 'extractTweetId',
+      'formatDate', 'formatFloat', 'formatUtcTimestamp', 'formatValue', 'fromSlug', 'getInitials', 'getRedditPostId',
+      'removeNormalSuffix', 'reverseAndHyphenate', 'splitAndCapitalize', 'stripUrlParams', 'toSlug', 'truncateText',
+      // the IndexedDB caches
+      'CategoryGlossaryCache', 'CreatorCache', 'SearchCache', 'categoryGlossaryCache', 'creatorCache', 'searchCache',
+      // this package's addition: the error a cache's onError receives
+      'IndexedDbError',
+    ].sort());
+  });
+
+  it('@ratecreator/db/utils/load-env exports loadEnv alone', async () => {
+    const api = await import('../../src/utils/load-env.js');
+    expect(Object.keys(api)).toEqual(['loadEnv']);
+  });
+
   it('package.json maps every subpath to CommonJS, types first, with an ES module wrapper where there is a default export', () => {
     type Target = { types: string; default: string };
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -111,9 +130,11 @@ describe('export surface', () => {
     };
     expect(Object.keys(pkg.exports)).toEqual([
       '.', './testing', './redis-do', './client', './kafka-client', './mongo-client', './algolia-client', './elasticsearch-client',
-      './package.json',
+      './utils', './utils/load-env', './package.json',
     ]);
-    const withDefault = ['./redis-do', './client', './mongo-client'];
+    // An ES module file beside the CommonJS one: a wrapper for a default export, or (./utils, browser code) a real
+    // ES module build that bundlers tree-shake.
+    const withDefault = ['./redis-do', './client', './mongo-client', './utils'];
     for (const [subpath, target] of Object.entries(pkg.exports)) {
       if (typeof target === 'string') continue;
       const [cjs, esm] = 'import' in target ? [target.default, target.import] : [target, undefined];
