@@ -19,6 +19,8 @@ command -v mvn >/dev/null || apt_missing+=(maven)
 command -v unzip >/dev/null || apt_missing+=(unzip)
 # javac and jar build the test node's analysis plugin (scripts/elasticsearch/test-analysis).
 command -v javac >/dev/null && command -v jar >/dev/null || apt_missing+=(openjdk-17-jdk-headless)
+# Debian's chromium runs the @ratecreator/db/utils browser test (playwright-core drives it; it downloads no browser).
+[ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing ${apt_missing[*]} with apt-get"
   sudo_cmd=()

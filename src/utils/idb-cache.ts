@@ -114,7 +114,7 @@ export class IdbCacheStore {
       maxBytes: options.maxBytes ?? spec.maxBytes,
     };
     this.factory = options.indexedDB;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now()); // read at each call: a page's clock may be replaced
     this.onError = options.onError;
   }
 
