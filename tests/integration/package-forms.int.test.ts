@@ -116,6 +116,25 @@ describe('the installed package under plain Node, used for Redis alone', () => {
   });
 });
 
+describe.each([
+  ['esm', 'utils.mjs'],
+  ['cjs', 'utils.cjs'],
+])('@ratecreator/db/utils in the installed package, %s form', (form, script) => {
+  it('loads one self-contained file (no builtin, no client library, no handle), works in Node with empty caches, and loadEnv fills the environment', () => {
+    const result = spawnSync(process.execPath, [join(work, script)], { cwd: work, env: { PATH: process.env.PATH }, encoding: 'utf8', timeout: 30_000 });
+    expect(result.stderr).toBe(''); // nothing logged, by the helpers or the caches
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      form,
+      // The pinned list of what loading /utils loads: its one file. Nothing it requires or imports, builtins included.
+      cost: { files: [`@ratecreator/db/dist/utils/index.${form === 'esm' ? 'mjs' : 'cjs'}`], requests: [], builtins: [], handles: [] },
+      values: ['999', '1.0 K', '1.5 M', '1.5 B', 'hello-world', 'Hello World', 'AL', 'Hello...', 'r/a/comments/b1/c/', '42', '2.00', 'YOUTUBE'],
+      caches: [null, null, null, null, null],
+      loadEnv: { loaded: ['UTILS_FORM_LOADED'], kept: ['UTILS_FORM_KEPT'], values: ['from-file', 'from-env'] },
+    });
+  });
+});
+
 describe('the installed package\'s types, as TypeScript apps compile against them', () => {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const typeRoots = join(root, 'node_modules', '@types');
@@ -173,6 +192,41 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     'bundler (Next.js, esbuild)': { file: 'app.ts', options: { module: 'esnext', moduleResolution: 'bundler' } },
     'node10 (module commonjs, the legacy resolution)': { file: 'app.ts', options: { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true } },
   };
+
+  // @ratecreator/db/utils as the apps use it: the ready caches' data goes into the apps' own types; a cache typed by
+  // the app checks what it stores.
+  const USE_UTILS = `
+    import { formatValue, formatDate, truncateText, getInitials, stripUrlParams, creatorCache, searchCache, categoryGlossaryCache, CreatorCache, type CacheOptions } from '@ratecreator/db/utils';
+    import { loadEnv, type LoadEnvResult } from '@ratecreator/db/utils/load-env';
+    interface CreatorData { account: { name: string } }
+    interface SearchResult { objectID: string }
+    interface GlossaryCategory { slug: string }
+    const labels: string[] = [formatValue(1500), formatDate('2024-01-15'), truncateText(undefined, 3), getInitials(null), stripUrlParams('a.png?x')];
+    let data: CreatorData | null = null;
+    const fromReady = creatorCache.getCachedCreator('YOUTUBE', 'id').then((cached) => { if (cached) data = cached; });
+    const results: Promise<SearchResult[] | null> = searchCache.getCachedResults('q');
+    const glossary: Promise<{ [key: string]: GlossaryCategory[] } | null> = categoryGlossaryCache.getCachedCategories();
+    const accounts: Promise<number | undefined> = categoryGlossaryCache.getCachedCategoryWithAccounts('music').then((c) => c?.accounts);
+    const options: CacheOptions = { expirationMs: 1000 };
+    const typed: Promise<CreatorData | null> = new CreatorCache<CreatorData>(options).getCachedCreator('YOUTUBE', 'id');
+    const env: LoadEnvResult = loadEnv({ cwd: '.' });
+    export { labels, data, fromReady, results, glossary, accounts, typed, env };
+  `;
+  const WRONG_UTILS = [
+    `import { formatValue, CreatorCache } from '@ratecreator/db/utils';`,
+    `export const n: number = formatValue(1);`,
+    `export const c = new CreatorCache<{ name: string }>().setCachedCreator('YOUTUBE', 'id', { name: 1 });`,
+    '',
+  ].join('\n');
+
+  it.each(Object.entries(forms))('%s: @ratecreator/db/utils and /utils/load-env type-check as the apps use them; misuses do not', (name, { file, options }) => {
+    const wrongFile = file.replace('app.', 'wrong.');
+    const output = compile(`utils-${name.replace(/\W+/g, '-')}`, { [file]: USE_UTILS, [wrongFile]: WRONG_UTILS }, options).trim().split('\n');
+    expect(output).toEqual([
+      `${wrongFile}(2,14): error TS2322: Type 'string' is not assignable to type 'number'.`,
+      `${wrongFile}(3,91): error TS2322: Type 'number' is not assignable to type 'string'.`,
+    ]);
+  }, 120_000);
 
   // One compilation per form: the app's use must check cleanly, and the two misuses must be the only errors (so the
   // types are not `any`, and the compiler did read them).
