@@ -10,13 +10,18 @@
 //   the same transaction, reading index keys only (timestamp and size), never the stored values.
 import { runtimeIndexedDb, type IdbDatabase, type IdbFactory, type IdbKeyCursor, type IdbTransaction } from './idb.js';
 
+/** An IndexedDB factory, typed loosely so that the DOM's `IDBFactory` and fake-indexeddb's both fit. */
+export interface IndexedDbFactory {
+  open(name: string, version: number): unknown;
+}
+
 /** Options every cache class accepts; each has its documented defaults. */
 export interface CacheOptions {
   /**
-   * The IndexedDB factory to use; `null` turns the cache off (an empty cache).
+   * The IndexedDB factory to use (`window.indexedDB`, fake-indexeddb's `IDBFactory`); `null` turns the cache off.
    * @default `globalThis.indexedDB`, read on first use (never at import)
    */
-  readonly indexedDB?: IdbFactory | null;
+  readonly indexedDB?: IndexedDbFactory | null;
   /** How long an entry is served after it was written, in milliseconds. @default the cache's own (see each class) */
   readonly expirationMs?: number;
   /** The bound on the estimated bytes of all entries. @default the cache's own (see each class) */
@@ -113,7 +118,7 @@ export class IdbCacheStore {
       expirationMs: options.expirationMs ?? spec.expirationMs,
       maxBytes: options.maxBytes ?? spec.maxBytes,
     };
-    this.factory = options.indexedDB;
+    this.factory = options.indexedDB as IdbFactory | null | undefined; // the part of the API used is typed in ./idb.ts
     this.now = options.now ?? (() => Date.now()); // read at each call: a page's clock may be replaced
     this.onError = options.onError;
   }

@@ -16,5 +16,4 @@ export { convertToEmbeddedUrl, extractTikTokVideoId, extractTweetId, getRedditPo
 export { CreatorCache, creatorCache } from './creator-cache.js';
 export { SearchCache, searchCache } from './search-cache.js';
 export { CategoryGlossaryCache, categoryGlossaryCache, type CategoryWithAccounts } from './category-glossary-cache.js';
-export { IndexedDbError, type CacheOptions } from './idb-cache.js';
-export type { IdbFactory } from './idb.js';
+export { IndexedDbError, type CacheOptions, type IndexedDbFactory } from './idb-cache.js';

@@ -1,6 +1,7 @@
 // IndexedDB for the /utils cache tests: fake-indexeddb's in-memory factory (a fresh one per test, so databases never
 // leak between tests), with counters for the calls a test wants to bound, and raw reads of what a cache stored.
 import { IDBFactory } from 'fake-indexeddb';
+import type { IndexedDbFactory } from '../../src/utils/idb-cache.js';
 import type { IdbFactory } from '../../src/utils/idb.js';
 
 /** A fresh, empty in-memory IndexedDB. */
@@ -95,7 +96,7 @@ export function countingIndexedDb(
 
 /** Opens `database` as it is (no upgrade), returns its object store names, its version and every record of `store`. */
 export async function readRaw(
-  factory: IdbFactory,
+  factory: IndexedDbFactory,
   database: string,
   store: string,
 ): Promise<{ version: number; stores: string[]; keyPath: unknown; indexes: Record<string, unknown>; records: unknown[]; meta: Record<string, unknown> }> {
@@ -169,7 +170,7 @@ export interface RawDatabase {
  * upgrades. Resolves to the open database, or to 'blocked' when another connection blocks the upgrade.
  */
 export function openRaw(
-  factory: IdbFactory,
+  factory: IndexedDbFactory,
   name: string,
   version: number,
   upgrade?: (db: { createObjectStore(name: string, options?: { keyPath?: string }): { put(value: unknown): unknown } }) => void,

@@ -14,6 +14,7 @@ import { actionIds, callAction, callRoute, nextBuild, prepareApp, startNext, tok
 import type {} from '../helpers/elasticsearch-node.js';
 import { dependencyClosure, externalPackages, installedPackages, packageHolds, readLockfile, serverCode, USED_LIBRARIES } from '../helpers/next-trace.js';
 import { packedPackage } from '../helpers/packed.js';
+import { freshProfile, launchChromium } from '../helpers/chromium.js';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLIENT_OPS = ['redis', 'kafka', 'mongo', 'algolia', 'elasticsearch'] as const;
@@ -188,6 +189,37 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
 
   it('renders a form per server action', () => {
     expect(Object.keys(ids).sort()).toEqual(['algolia', 'elasticsearch', 'kafka', 'mongo', 'prisma', 'redis']);
+  });
+
+  it('renders the \'use client\' component using @ratecreator/db/utils: on the server, in browser chunks free of server code, and in Chromium with its cache', async () => {
+    const html = await (await fetch(`${server!.url}/`, { signal: AbortSignal.timeout(60_000) })).text();
+    for (const [id, text] of [['utils-value', '1.5 M'], ['utils-initials', 'AL'], ['utils-truncated', 'A very lo...'], ['utils-cached', 'pending']]) {
+      expect(html, id).toContain(`<span id="${id}">${text}</span>`);
+    }
+    // The browser chunks hold /utils (its caches included) and nothing of the server entries or client libraries.
+    const staticDir = join(deployed, '.next', 'static');
+    const browserCode = readdirSync(staticDir, { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(join(staticDir, file), 'utf8'))
+      .join('\n');
+    expect(/["'`]CreatorCache["'`]/.test(browserCode), 'the creator cache (its database name) is in the browser chunks').toBe(true);
+    expect(Object.entries(LIBRARIES).filter(([, signature]) => browserCode.includes(signature)).map(([name]) => name)).toEqual([]);
+    // The component uses one cache of three: the others are tree-shaken from the ES module build.
+    expect(browserCode.includes('CategoryGlossaryCache'), 'the unused category cache is not bundled').toBe(false);
+    // Hydrated in a browser, the component's effect writes and reads the IndexedDB cache.
+    const seen = { pageErrors: [] as string[], warnings: [] as string[] };
+    const profile = freshProfile();
+    const context = await launchChromium(profile, seen);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server!.url}/`);
+      await page.locator('#utils-cached', { hasText: 'Cached in the browser' }).waitFor({ timeout: 30_000 });
+      expect(await page.textContent('#utils-value')).toBe('1.5 M');
+      expect(seen.pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+      removeDir(profile);
+    }
   });
 
   describe.each(['route', 'action'] as const)('%s', (via) => {

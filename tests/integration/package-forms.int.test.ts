@@ -209,8 +209,9 @@ describe('the installed package\'s types, as TypeScript apps compile against the
     const accounts: Promise<number | undefined> = categoryGlossaryCache.getCachedCategoryWithAccounts('music').then((c) => c?.accounts);
     const options: CacheOptions = { expirationMs: 1000 };
     const typed: Promise<CreatorData | null> = new CreatorCache<CreatorData>(options).getCachedCreator('YOUTUBE', 'id');
+    const inBrowser = new CreatorCache<CreatorData>({ indexedDB: globalThis.indexedDB, onError: (error) => console.warn(error) });
     const env: LoadEnvResult = loadEnv({ cwd: '.' });
-    export { labels, data, fromReady, results, glossary, accounts, typed, env };
+    export { labels, data, fromReady, results, glossary, accounts, typed, inBrowser, env };
   `;
   const WRONG_UTILS = [
     `import { formatValue, CreatorCache } from '@ratecreator/db/utils';`,

@@ -2,14 +2,15 @@
 // browser of its own). The page is an esbuild browser bundle of tests/fixtures/utils-browser/page.mjs importing
 // @ratecreator/db/utils from the packed package installed in an app, served on loopback. The screenshot of the page is
 // kept under .cache/artifacts/utils-browser/ (ignored by git).
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshProfile, launchChromium } from '../helpers/chromium.js';
 import { installedApp } from '../helpers/installed.js';
 
 /** What the page (tests/fixtures/utils-browser/page.mjs) puts on window for the test. */
@@ -33,7 +34,6 @@ declare const indexedDB: {
 };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(root, '.cache', 'artifacts', 'utils-browser');
 const MIB = 1024 * 1024;
 
@@ -68,28 +68,10 @@ let context: BrowserContext | undefined;
 let pageBundle = '';
 let metafile: Metafile;
 const sizes: Record<string, { min: number; gzip: number }> = {};
-const pageErrors: string[] = [];
-const warnings: string[] = [];
 
-async function launch(): Promise<BrowserContext> {
-  const launched = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    chromiumSandbox: false, // --no-sandbox: the tests run as root
-    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 900, height: 820 },
-  });
-  launched.on('page', watch);
-  for (const page of launched.pages()) watch(page);
-  return launched;
-}
-
-function watch(page: Page): void {
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'warning' || message.type() === 'error') warnings.push(message.text());
-  });
-}
+const seen = { pageErrors: [] as string[], warnings: [] as string[] };
+const { pageErrors, warnings } = seen;
+const launch = () => launchChromium(profile, seen);
 
 /** A page of the context at `path`, once the bundle has run. */
 async function open(path = '/index.html'): Promise<Page> {
@@ -100,7 +82,6 @@ async function open(path = '/index.html'): Promise<Page> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run npm run setup (it installs Debian's chromium)`);
   const app = installedApp('module');
   work = mkdtempSync(join(app, 'browser-'));
   copyFileSync(join(root, 'tests', 'fixtures', 'utils-browser', 'page.mjs'), join(work, 'page.mjs'));
@@ -138,7 +119,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  profile = mkdtempSync(join(app, 'chromium-profile-'));
+  profile = freshProfile(app);
   context = await launch();
 }, 180_000);
 
