@@ -18,6 +18,8 @@ interface PageWindow {
   readonly utils: typeof import('../../src/utils/index.js');
   advanceClock(ms: number): void;
   readonly pageReady?: boolean;
+  /** The old tab's connection (the blocked-upgrade test). */
+  oldTab?: { close(): void };
   /** The document's origin: "null" when it is opaque (location.origin still shows the URL's). */
   readonly origin: string;
   addEventListener(type: 'unhandledrejection', listener: (event: { readonly reason: unknown }) => void): void;
@@ -25,8 +27,14 @@ interface PageWindow {
 // The functions passed to evaluate() run in the page; this file is typed for Node, without the DOM's globals.
 declare const window: PageWindow;
 declare const indexedDB: {
-  open(name: string): {
-    result: { transaction(store: string): { objectStore(name: string): { get(key: string): { result: unknown; onsuccess: (() => void) | null } } }; close(): void };
+  deleteDatabase(name: string): { onsuccess: (() => void) | null; onerror: (() => void) | null };
+  open(name: string, version?: number): {
+    onupgradeneeded?: (() => void) | null;
+    result: {
+      transaction(store: string): { objectStore(name: string): { get(key: string): { result: unknown; onsuccess: (() => void) | null } } };
+      createObjectStore(name: string, options: { keyPath: string }): unknown;
+      close(): void;
+    };
     error: unknown;
     onsuccess: (() => void) | null;
     onerror: (() => void) | null;
@@ -298,6 +306,48 @@ describe('@ratecreator/db/utils in headless Chromium', () => {
     // A refusal is reported once per cache; where there is no IndexedDB at all, nothing is.
     if (path === '/no-indexeddb.html') expect(warnings).toEqual([]);
     else expect(warnings.map((text) => text.replace(/ \(.*$/, ''))).toEqual(['[CreatorCache] IndexedDbError: IndexedDB open of CreatorCache failed', '[SearchCache] IndexedDbError: IndexedDB open of SearchCache failed', '[CategoryGlossaryCache] IndexedDbError: IndexedDB open of CategoryGlossaryCache failed']);
+  });
+
+  it('an upgrade blocked by a tab still running the original code reads as empty, and works once that tab lets go', async () => {
+    warnings.length = 0;
+    // The old tab: the original package's SearchCache database (version 1, the store alone), held open, deaf to
+    // versionchange.
+    const oldTab = await open();
+    await oldTab.evaluate(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const deletion = indexedDB.deleteDatabase('SearchCache');
+          deletion.onerror = () => reject(new Error('deleteDatabase failed'));
+          deletion.onsuccess = () => {
+            const request = indexedDB.open('SearchCache', 1);
+            request.onupgradeneeded = () => request.result.createObjectStore('results', { keyPath: 'query' });
+            request.onerror = () => reject(new Error('open failed'));
+            request.onsuccess = () => {
+              window.oldTab = request.result;
+              resolve();
+            };
+          };
+        }),
+    );
+    const page = await context!.newPage();
+    await page.goto(`${origin}/index.html`);
+    await page.waitForFunction(() => window.pageReady === true);
+    const blocked = await page.evaluate(async () => {
+      const { searchCache } = window.utils;
+      await searchCache.setCachedResults('blocked', ['r']);
+      return searchCache.getCachedResults('blocked');
+    });
+    expect(blocked).toBeNull();
+    expect(warnings.map((text) => text.replace(/ \(.*$/, ''))).toEqual(['[SearchCache] IndexedDbError: IndexedDB open of SearchCache failed']);
+    await oldTab.evaluate(() => window.oldTab?.close());
+    // The pending upgrade goes through; the next calls use the database.
+    await page.waitForFunction(async () => {
+      const { searchCache } = window.utils;
+      await searchCache.setCachedResults('unblocked', ['r']);
+      return (await searchCache.getCachedResults('unblocked')) !== null;
+    });
+    expect(pageErrors).toEqual([]);
+    await page.close();
   });
 
   it('a sandboxed frame (an opaque origin, where the browser refuses IndexedDB) reads null without an exception', async () => {
