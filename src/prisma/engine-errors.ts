@@ -14,8 +14,8 @@ const ENGINE_UNAVAILABLE = [
 /** How to get a working engine; part of every "engine unavailable" error. */
 export const ENGINE_FIX =
   'set PRISMA_QUERY_ENGINE_LIBRARY to the libquery_engine file for this platform (it is read when the client is ' +
-  'first used), or run `node scripts/prisma-generate.mjs` where Prisma can download its engines so the engine is ' +
-  'copied next to the generated client';
+  'first used), or place the engine next to the generated client where Prisma can download it: the package\'s ' +
+  'install script does (`npm rebuild @ratecreator/db`), `npm run prisma:generate` in its repository';
 
 /** True when `error` means Prisma's query engine is missing or cannot be loaded on this machine. */
 export function isEngineUnavailable(error: unknown): boolean {

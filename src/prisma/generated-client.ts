@@ -27,8 +27,9 @@ export function packageRoot(from: string = __filename): string | undefined {
 
 /**
  * `require` of the generated client, by a literal relative path that bundlers and file tracers follow (no path is
- * computed at run time). The path is relative to this source file; scripts/build.mjs rewrites it for each output file,
- * which sits at another depth.
+ * computed at run time). The path is relative to this source file; in dist/, scripts/build.mjs makes it the subpath
+ * import '#generated-prisma', which Node and esbuild resolve to the client and webpack (Next.js) to a loader that
+ * prefers @prisma/client when that resolves to this client (so that Next traces the query engine beside it).
  */
 const requireGenerated = (): unknown => require('../../generated/prisma/index.js');
 

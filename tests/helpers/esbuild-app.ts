@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { installToolchain } from '../../scripts/toolchains.js';
+import { runInstallScript } from './engine-mirror.js';
 import { makeTempDir } from '../../scripts/servers/process.js';
 
 const run = promisify(execFile);
@@ -19,15 +20,18 @@ export const CREATE_REQUIRE_BANNER = "import { createRequire } from 'node:module
 /**
  * Copies the fixture service to a fresh temporary directory (outside the repository, so nothing resolves from the
  * repository's node_modules) and installs `tarball` there with npm, as an app installs the published package: the
- * package's dependencies come from that install. Returns the directory (remove it with removeDir).
+ * package's dependencies come from that install. Install scripts stay off, unless `installScriptEnv` is given: then
+ * the package's own install script runs with it added to its environment (see runInstallScript; e.g. an engine
+ * mirror's env). Returns the directory (remove it with removeDir).
  */
-export async function installFixtureApp(tarball: string): Promise<string> {
+export async function installFixtureApp(tarball: string, options: { installScriptEnv?: Record<string, string> } = {}): Promise<string> {
   const dir = makeTempDir('esbuild-app');
   cpSync(FIXTURE, dir, { recursive: true, filter: (path) => !/[/\\](node_modules|dist)$/.test(path) });
   await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', tarball], {
     cwd: dir,
     timeout: 120_000,
   });
+  if (options.installScriptEnv) await runInstallScript(dir, options.installScriptEnv);
   return dir;
 }
 

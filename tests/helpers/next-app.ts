@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { processTree } from './proc-sockets.js';
 import { freePort, makeTempDir } from '../../scripts/servers/process.js';
 import { installToolchain } from '../../scripts/toolchains.js';
+import { runInstallScript } from './engine-mirror.js';
 
 const run = promisify(execFile);
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -26,9 +27,11 @@ function baseEnv(): Record<string, string> {
  * Copies the fixture app to a fresh temporary directory (outside the repository: nothing resolves from the
  * repository's node_modules), puts the toolchain's installed next/react/react-dom there (hard links, with the
  * toolchain's manifest and lockfile as the app's, so npm sees them as installed) and installs `tarball` with npm
- * as an app installs the published package: the package's dependencies come from that install.
+ * as an app installs the published package: the package's dependencies come from that install. Install scripts stay
+ * off, unless `installScriptEnv` is given: then the package's own install script runs with it added to its
+ * environment (see runInstallScript; e.g. an engine mirror's env).
  */
-export async function prepareApp(toolchain: NextToolchain, tarball: string): Promise<string> {
+export async function prepareApp(toolchain: NextToolchain, tarball: string, options: { installScriptEnv?: Record<string, string> } = {}): Promise<string> {
   const tools = installToolchain(toolchain);
   const dir = makeTempDir(`next-app-${toolchain}`);
   cpSync(FIXTURE, dir, { recursive: true, filter: (path) => !/[/\\](node_modules|\.next)$/.test(path) });
@@ -50,6 +53,7 @@ export async function prepareApp(toolchain: NextToolchain, tarball: string): Pro
     cwd: dir,
     timeout: 180_000,
   });
+  if (options.installScriptEnv) await runInstallScript(dir, options.installScriptEnv);
   return dir;
 }
 

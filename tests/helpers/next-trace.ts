@@ -6,8 +6,9 @@ import { join } from 'node:path';
 
 /**
  * The libraries the fixture app reaches through @ratecreator/db, and a string that only each one's code holds. The
- * Prisma client is the one generated into the package (generated/prisma, with its own copy of Prisma's runtime):
- * it does not load `@prisma/client` at run time.
+ * Prisma client is the one generated into the package (generated/prisma, with its own copy of Prisma's runtime): a
+ * copy is bundled, and under webpack the package first asks `@prisma/client` (left external) for it, which resolves to
+ * that same client when the package's install script ran.
  */
 export const USED_LIBRARIES: Readonly<Record<string, string>> = {
   '@ratecreator/db': 'provider has been disposed; create a new container',

@@ -1,8 +1,10 @@
 // Next.js cells of the build matrix (issue 10): the fixture app (tests/fixtures/next-app: app router, a route handler
 // and a server action per provider, original import paths, no package-specific configuration) built with each pinned
 // Next.js toolchain as `output: "standalone"`, the standalone folder deployed ALONE to another directory (the build
-// tree's node_modules renamed out of reach) and run as `node server.js` against the local servers.
-import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync } from 'node:fs';
+// tree's node_modules renamed out of reach) and run as `node server.js` against the local servers. The package is
+// installed as where Prisma's engine download works (issue 21): its install script fetches a stand-in engine from a
+// loopback mirror (tests/helpers/engine-mirror.ts), which the deployment must carry and Prisma must try to load.
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
@@ -10,6 +12,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeTempDir, removeDir } from '../../scripts/servers/process.js';
 import { redisCli } from '../../scripts/servers/redis.js';
+import { startEngineMirror, type EngineMirror } from '../helpers/engine-mirror.js';
 import { actionIds, callAction, callRoute, nextBuild, prepareApp, startNext, token, type NextServer, type NextToolchain, type OpResult } from '../helpers/next-app.js';
 import type {} from '../helpers/elasticsearch-node.js';
 import { dependencyClosure, externalPackages, installedPackages, packageHolds, readLockfile, serverCode, USED_LIBRARIES } from '../helpers/next-trace.js';
@@ -55,8 +58,15 @@ const EXPECTED_MODES: Record<keyof typeof LIBRARIES, 'bundled' | 'external'> = {
  * The packages of @ratecreator/db's tree that the server chunks still `require()` at run time (all of them must be
  * traced into the standalone folder). Next 15 also leaves `@opentelemetry/api` (a dependency of @elastic/transport)
  * external: when the app has it installed, Next uses that copy instead of its compiled one, and traces it.
+ * `@prisma/client` is on Next's list too: under webpack the package takes its generated client through it (see
+ * scripts/build.mjs), so that the file tracer follows it to the client and the query engine beside it.
  */
-const EXPECTED_EXTERNAL: Record<NextToolchain, string[]> = { next14: ['mongodb'], next15: ['@opentelemetry/api', 'mongodb'] };
+const EXPECTED_EXTERNAL: Record<NextToolchain, string[]> = {
+  next14: ['@prisma/client', 'mongodb'],
+  next15: ['@opentelemetry/api', '@prisma/client', 'mongodb'],
+};
+/** Where the install placed the engine, beside the generated client, relative to the app (and to the deployment). */
+const GENERATED = join('node_modules', '@ratecreator', 'db', 'generated', 'prisma');
 
 /** The node is shared by the run: Elasticsearch indices of this run and toolchain alone. */
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -140,6 +150,7 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
   let deployed = '';
   let server: NextServer | undefined;
   let ids: Record<string, string> = {};
+  let mirror: EngineMirror | undefined;
 
   const call = (via: Via, op: string, tok: string) =>
     via === 'route' ? callRoute(server!.url, op, tok) : callAction(server!.url, ids[op] ?? `missing-${op}`, tok);
@@ -154,7 +165,8 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
       }
     };
     const tarball = await time('pack', () => packedPackage());
-    app = await time('install', () => prepareApp(toolchain, tarball));
+    mirror = await startEngineMirror();
+    app = await time('install', () => prepareApp(toolchain, tarball, { installScriptEnv: mirror!.env }));
     await time('build', () => nextBuild(app));
     deployed = makeTempDir(`next-standalone-${toolchain}`);
     await time('deploy', () => {
@@ -170,6 +182,7 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
   afterAll(async () => {
     const output = server?.output() ?? '';
     await server?.stop();
+    await mirror?.close();
     if (app) removeDir(app);
     if (deployed) removeDir(deployed);
     console.log(`${toolchain} timings (ms): ${JSON.stringify(timings)}`);
@@ -231,15 +244,24 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
       expect(await readBack(op, tok, toolchain)).toEqual(want.stored);
     });
 
-    it('prisma reaches the package\'s documented engine error (ProviderError, 503)', async () => {
+    it('prisma loads the query engine the deployment carries (the stand-in cannot load: the package\'s engine error, 503)', async () => {
       const { status, body } = await call(via, 'prisma', token());
       // A route handler answers the error's status; an action returns it as data with HTTP 200.
       expect(status).toBe(via === 'route' ? 503 : 200);
       expect(body).toMatchObject({ ok: false, status: 503, provider: 'prisma' });
       expect(body.message).toMatch(/^\[prisma\] Prisma query engine is not available \(.+\); to fix: set PRISMA_QUERY_ENGINE_LIBRARY/);
+      // Prisma found the engine in the deployed folder and tried to load that very file.
+      expect(body.message).toContain(`Unable to require(\`${join(realpathSync(deployed), GENERATED, mirror!.fileName)}\`)`);
       // Apps test `error.name`: it must survive Next's minification of server bundles.
       expect(body.name).toBe('ProviderError');
     });
+  });
+
+  it('carries the query engine the install placed beside the generated client', () => {
+    expect(readFileSync(join(app, 'node_modules.out-of-reach', '@ratecreator', 'db', 'generated', 'prisma', mirror!.fileName)).equals(mirror!.engine)).toBe(true);
+    expect(readFileSync(join(deployed, GENERATED, mirror!.fileName)).equals(mirror!.engine)).toBe(true);
+    // Of the package itself only the generated client travels (its code is in the server chunks).
+    expect(readdirSync(join(deployed, 'node_modules', '@ratecreator', 'db'))).toEqual(['generated']);
   });
 
   it('deploys exactly the client libraries it uses: each one bundled into the server chunks, or left external and traced', () => {
