@@ -1,5 +1,8 @@
+import type { Prisma, PrismaClient as GeneratedPrismaClient } from '../../generated/prisma/index.js';
+import type { Types } from '../../generated/prisma/runtime/library.js';
 import { getDefaultContainer, PrismaProvider, type RateCreatorPrismaClient } from '../index.js';
 import { lazyClient } from './lazy-client.js';
+import * as $Enums from './prisma-enums.js';
 
 /**
  * The shared Prisma client of the default container, built on first call (nothing connects until the first
@@ -27,5 +30,29 @@ export type {
   Newsletter, NewsletterAudience, Organization, OrganizationAccount, OrganizationMember, Post, Prisma, Review,
   SaveToMyList, Tag, TagOnPost, User, UserLinkedAccount, Vote, WaitlistEntry, YouTubeVideo,
 } from '../../generated/prisma/index.js';
+
+/** Every enum of the schema, as the generated client's `$Enums` namespace (`$Enums.UserRole.WRITER`). */
+export { $Enums };
+
+/** The generated module, required by the first use of {@link PrismaClient} (a literal require, as everywhere). */
+const generatedModule = (): { PrismaClient: typeof GeneratedPrismaClient } => require('../../generated/prisma/index.js');
+
+/**
+ * The generated `PrismaClient` class, for code written against `@prisma/client`: a type, and a value for `new` and
+ * `instanceof` that loads the generated client on first use, so importing this module still loads no Prisma code. A
+ * client made with `new` is Prisma's plain client (no soft deletes, no disposal with the container): services use
+ * {@link getPrismaClient}.
+ */
+export const PrismaClient = new Proxy(function PrismaClient() {}, {
+  construct: (_target, args: unknown[]) => Reflect.construct(generatedModule().PrismaClient, args) as object,
+  get: (_target, property) => Reflect.get(generatedModule().PrismaClient, property) as unknown,
+  has: (_target, property) => Reflect.has(generatedModule().PrismaClient, property),
+  getPrototypeOf: () => Reflect.getPrototypeOf(generatedModule().PrismaClient),
+}) as unknown as typeof GeneratedPrismaClient;
+export type PrismaClient<
+  ClientOptions extends Prisma.PrismaClientOptions = Prisma.PrismaClientOptions,
+  U = 'log' extends keyof ClientOptions ? (ClientOptions['log'] extends Array<Prisma.LogLevel | Prisma.LogDefinition> ? Prisma.GetEvents<ClientOptions['log']> : never) : never,
+  ExtArgs extends Types.Extensions.InternalArgs = Types.Extensions.DefaultArgs,
+> = GeneratedPrismaClient<ClientOptions, U, ExtArgs>;
 
 export default getPrismaClient;

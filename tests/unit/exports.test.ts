@@ -59,6 +59,8 @@ describe('export surface', () => {
         // The schema's enums (model types are exported as types only).
         'ClaimStatus', 'CommentStatus', 'ContentPlatform', 'ContentType', 'IdeaStage', 'IdeaStatus', 'OrgRole', 'Platform',
         'PostStatus', 'RefreshStatus', 'ReviewStatus', 'Role', 'UserRole', 'VerificationStatus', 'VoteType',
+        // All of them as the generated client's namespace, and its client class (what apps imported from @prisma/client).
+        '$Enums', 'PrismaClient',
       ].sort(),
     );
     expect(api.default).toBe(api.getPrismaClient);
@@ -148,7 +150,7 @@ describe('export surface', () => {
         expect(esm.types, subpath).toBe(cjs.default.replace(/\.cjs$/, '.d.mts'));
       }
     }
-    expect(pkg.bin).toEqual({ 'ratecreator-db': 'dist/cli/main.cjs' });
+    expect(pkg.bin).toEqual({ 'ratecreator-db': 'dist/cli/main.cjs', 'ratecreator-db-codemod': 'scripts/codemod-prisma-imports.mjs' });
     // TypeScript's legacy resolution (moduleResolution node10, the default of module commonjs) reads these instead.
     expect([pkg.main, pkg.types]).toEqual(['./dist/index.cjs', './dist/index.d.ts']);
     const legacy = pkg.typesVersions['*'];
