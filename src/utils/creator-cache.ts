@@ -1,4 +1,5 @@
-import { IdbCacheStore, type CacheOptions } from './idb-cache.js';
+import type { CacheOptions } from './cache-options.js';
+import { IdbCacheStore } from './idb-cache.js';
 
 /** 5 minutes */
 const EXPIRATION_MS = 5 * 60 * 1000;

@@ -8,47 +8,18 @@
 //   document) is an empty cache: reads give null, writes do nothing, nothing throws;
 // - the size bound holds: a write evicts expired entries and then the oldest ones until the new record fits, in
 //   the same transaction, reading index keys only (timestamp and size), never the stored values.
+import type { CacheOptions, CacheSpec } from './cache-options.js';
 import { runtimeIndexedDb, type IdbDatabase, type IdbFactory, type IdbKeyCursor, type IdbTransaction } from './idb.js';
-
-/** An IndexedDB factory, typed loosely so that the DOM's `IDBFactory` and fake-indexeddb's both fit. */
-export interface IndexedDbFactory {
-  open(name: string, version: number): unknown;
-}
-
-/** Options every cache class accepts; each has its documented defaults. */
-export interface CacheOptions {
-  /**
-   * The IndexedDB factory to use (`window.indexedDB`, fake-indexeddb's `IDBFactory`); `null` turns the cache off.
-   * @default `globalThis.indexedDB`, read on first use (never at import)
-   */
-  readonly indexedDB?: IndexedDbFactory | null;
-  /** How long an entry is served after it was written, in milliseconds. @default the cache's own (see each class) */
-  readonly expirationMs?: number;
-  /** The bound on the estimated bytes of all entries. @default the cache's own (see each class) */
-  readonly maxBytes?: number;
-  /** The clock, in milliseconds since the epoch. @default Date.now */
-  readonly now?: () => number;
-  /**
-   * Called with every IndexedDB failure (the cache then behaves as empty for that call).
-   * @default one `console.warn` per cache instance, on the first failure; none where IndexedDB does not exist
-   */
-  readonly onError?: (error: unknown) => void;
-}
-
-/** Where and how one cache keeps its entries. */
-export interface CacheSpec {
-  readonly database: string;
-  readonly store: string;
-  readonly keyPath: string;
-  readonly expirationMs: number;
-  readonly maxBytes: number;
-}
+import { describe, IndexedDbError } from './indexed-db-error.js';
+import { recordSize } from './record-size.js';
 
 /** Version 1 was the original package's (the store alone); version 2 added the index and the byte total. */
-export const SCHEMA_VERSION = 2;
-export const AGE_INDEX = 'timestamp';
-export const META_STORE = 'meta';
-export const TOTAL_KEY = 'bytes';
+const SCHEMA_VERSION = 2;
+/** The index on [timestamp, size]: oldest first, with each entry's counted bytes in its key. */
+const AGE_INDEX = 'timestamp';
+/** The store holding the running byte total, under TOTAL_KEY. */
+const META_STORE = 'meta';
+const TOTAL_KEY = 'bytes';
 
 /** Hands a transaction's result over; `guard` wraps a request callback so that a throw aborts the transaction. */
 interface Finish<T> {
@@ -61,45 +32,6 @@ interface StoredRecord {
   readonly data: unknown;
   readonly timestamp: number;
   readonly size: number;
-}
-
-/** UTF-8 length of a string, counted without encoding it. */
-function utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      i++; // a surrogate pair: 4 bytes for 2 code units
-      bytes += 2;
-    } else if (code >= 0x800) bytes += 2;
-    else if (code >= 0x80) bytes += 1;
-  }
-  return bytes;
-}
-
-/**
- * The bytes a record is counted for: its JSON in UTF-8 (what the original package measured), plus the size field.
- * Only the record being written is serialized.
- * @throws TypeError when the record cannot be serialized (a BigInt, a cycle)
- */
-export function recordSize(record: Record<string, unknown>): number {
-  return utf8Length(JSON.stringify(record) ?? '') + ',"size":'.length + 16;
-}
-
-function describe(error: unknown): string {
-  if (error !== null && typeof error === 'object' && 'name' in error) {
-    const { name, message } = error as { name: unknown; message?: unknown };
-    return message ? `${String(name)}: ${String(message)}` : String(name);
-  }
-  return String(error);
-}
-
-/** The failure of an IndexedDB request or transaction, as an Error with the DOMException's name. */
-export class IndexedDbError extends Error {
-  constructor(operation: string, cause: unknown) {
-    super(`IndexedDB ${operation} failed (${describe(cause)})`, { cause });
-    this.name = 'IndexedDbError';
-  }
 }
 
 /** One cache's database. Never throws and never rejects: every failure is reported and read as an empty cache. */

@@ -16,4 +16,5 @@ export { convertToEmbeddedUrl, extractTikTokVideoId, extractTweetId, getRedditPo
 export { CreatorCache, creatorCache } from './creator-cache.js';
 export { SearchCache, searchCache } from './search-cache.js';
 export { CategoryGlossaryCache, categoryGlossaryCache, type CategoryWithAccounts } from './category-glossary-cache.js';
-export { IndexedDbError, type CacheOptions, type IndexedDbFactory } from './idb-cache.js';
+export type { CacheOptions, IndexedDbFactory } from './cache-options.js';
+export { IndexedDbError } from './indexed-db-error.js';

@@ -1,4 +1,5 @@
-import { IdbCacheStore, type CacheOptions } from './idb-cache.js';
+import type { CacheOptions } from './cache-options.js';
+import { IdbCacheStore } from './idb-cache.js';
 
 /** 24 hours */
 const EXPIRATION_MS = 24 * 60 * 60 * 1000;

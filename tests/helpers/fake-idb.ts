@@ -1,7 +1,7 @@
 // IndexedDB for the /utils cache tests: fake-indexeddb's in-memory factory (a fresh one per test, so databases never
 // leak between tests), with counters for the calls a test wants to bound, and raw reads of what a cache stored.
 import { IDBFactory } from 'fake-indexeddb';
-import type { IndexedDbFactory } from '../../src/utils/idb-cache.js';
+import type { IndexedDbFactory } from '../../src/utils/cache-options.js';
 import type { IdbFactory } from '../../src/utils/idb.js';
 
 /** A fresh, empty in-memory IndexedDB. */

@@ -46,13 +46,16 @@ describe('@ratecreator/db/utils entry', () => {
         .filter((specifier) => !specifier.startsWith('./'));
     }
     expect(imports).toEqual({
+      'cache-options.ts': [],
       'category-glossary-cache.ts': [],
       'creator-cache.ts': [],
       'format.ts': [],
       'idb-cache.ts': [],
       'idb.ts': [],
       'index.ts': [],
+      'indexed-db-error.ts': [],
       'load-env.ts': ['node:fs', 'node:path', 'node:util'],
+      'record-size.ts': [],
       'search-cache.ts': [],
       'text.ts': [],
       'urls.ts': [],
