@@ -215,3 +215,32 @@ describe('esbuild ESM output and CommonJS dependencies', () => {
     });
   }, 60_000);
 });
+
+describe('esbuild: the schema and the account search as the apps use them (issue 21)', () => {
+  it.each([
+    { id: 'cjs-bundled', args: ['--format=cjs'], out: 'dist/apps-probe/bundled.js', bundled: true },
+    { id: 'cjs-external', args: ['--format=cjs', '--packages=external'], out: 'dist/apps-probe/external.js', bundled: false },
+  ])('$id: UserRole from /client, posts with their author through /client, getSearchAccounts against the local Algolia server', async ({ args, out, bundled }) => {
+    await esbuild(app, ['src/apps-probe.ts', '--bundle', '--platform=node', ...args, `--outfile=${out}`]);
+    const token = `t${Math.random().toString(36).slice(2, 10)}`;
+    const run = async () => {
+      const probe = startService(app, out, {
+        ...serviceEnv, ALGOLIA_SEARCH_API_KEY: algolia.searchApiKey, DATABASE_URL_ONLINE: 'mongodb://127.0.0.1:1/probe', PROBE_TOKEN: token,
+      });
+      try {
+        const line = await probe.waitFor((entry) => entry.service === 'apps-probe', 'apps-probe line');
+        expect(await probe.exit(20_000), probe.stderr()).toEqual({ code: 0, signal: null });
+        return line;
+      } finally {
+        probe.kill();
+      }
+    };
+    const line = bundled ? await withoutNodeModules(app, run) : await run();
+    expect(line, JSON.stringify(line)).toMatchObject({
+      role: 'WRITER',
+      // No query engine on this machine: the package's error, naming prisma (the model and its relation exist).
+      posts: { ok: false, name: 'ProviderError', provider: 'prisma' },
+      search: { index: 'accounts', nbHits: 1, objectIDs: [`esbuild-${token}`] },
+    });
+  }, 90_000);
+});

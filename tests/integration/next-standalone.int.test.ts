@@ -84,6 +84,7 @@ function serverEnv(toolchain: NextToolchain): Record<string, string> {
     DATABASE_URL_ONLINE: `${inject('mongo').url}next_fixture`,
     ALGOLIA_APP_ID: algolia.appId,
     ALGOLIA_WRITE_API_KEY: algolia.writeApiKey,
+    ALGOLIA_SEARCH_API_KEY: algolia.searchApiKey,
     ALGOLIA_HOSTS: algolia.url,
     ELASTIC_NODE: inject('elasticsearch').url,
     ELASTIC_ACCOUNTS_INDEX: esIndices(toolchain).accounts,
@@ -201,7 +202,7 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
   });
 
   it('renders a form per server action', () => {
-    expect(Object.keys(ids).sort()).toEqual(['algolia', 'elasticsearch', 'kafka', 'mongo', 'prisma', 'redis']);
+    expect(Object.keys(ids).sort()).toEqual(['accounts', 'algolia', 'elasticsearch', 'kafka', 'mongo', 'prisma', 'redis']);
   });
 
   it('renders the \'use client\' component using @ratecreator/db/utils: on the server, in browser chunks free of server code, and in Chromium with its cache', async () => {
@@ -242,6 +243,14 @@ describe.each(['next14', 'next15'] as const satisfies readonly NextToolchain[])(
       const want = expected(op, tok, via, toolchain);
       expect({ status, ...body }, JSON.stringify(body)).toMatchObject({ status: 200, ok: true, ...want.body });
       expect(await readBack(op, tok, toolchain)).toEqual(want.stored);
+    });
+
+    it('accounts: getSearchAccounts (search-only key) finds the record saved in accounts, and UserRole.WRITER comes from /client', async () => {
+      const tok = token();
+      const { status, body } = await call(via, 'accounts', tok);
+      expect({ status, ...body }, JSON.stringify(body)).toMatchObject({
+        status: 200, ok: true, index: 'accounts', nbHits: 1, objectID: `next-${tok}`, value: `${via}:${tok}`, role: 'WRITER',
+      });
     });
 
     it('prisma loads the query engine the deployment carries (the stand-in cannot load: the package\'s engine error, 503)', async () => {
