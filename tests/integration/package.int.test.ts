@@ -65,13 +65,18 @@ describe('the built package', () => {
 
   it('reaches every client library through a literal require that bundlers and file tracers follow, inside a function', () => {
     const main = readFileSync(`${root}/dist/index.cjs`, 'utf8');
-    for (const name of ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '../generated/prisma/index.js']) {
+    for (const name of ['ioredis', 'kafkajs', 'mongodb', '@algolia/client-search', '@algolia/requester-node-http', '#generated-prisma']) {
       const calls = main.split('\n').filter((line) => line.includes(`require("${name}")`));
       expect(calls.length, name).toBeGreaterThan(0);
       // In a function body, so Node loads it on first use only: never a module-level `var x = require(...)`.
       for (const line of calls) expect(line, name).not.toMatch(/^(?:var|let|const) [\w$]+ = require\(/);
     }
     expect(main).not.toMatch(/createRequire|import\.meta|getBuiltinModule/);
+    // The generated Prisma client is reached through the package's own import map (dist/package.json `imports`), whose
+    // default target requires it by a literal relative path.
+    const imports = (JSON.parse(readFileSync(`${root}/dist/package.json`, 'utf8')) as { imports: Record<string, { default: string }> }).imports;
+    expect(imports['#generated-prisma']?.default).toBe('./prisma/generated.cjs');
+    expect(readFileSync(`${root}/dist/prisma/generated.cjs`, 'utf8')).toContain('require("../../generated/prisma/index.js")');
   });
 
   it('keeps the error classes\' names when an app minifies the package (Next.js renames classes)', () => {
