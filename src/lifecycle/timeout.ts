@@ -1,10 +1,11 @@
+import { MAX_INT_SETTING } from '../config/env.js';
 import { TimeoutError } from '../errors.js';
 
 /**
  * Largest delay Node's timers hold (2^31-1 ms, about 24.8 days): a larger delay, or one that is not a number, fires
  * after 1 ms instead. Every millisecond setting is capped at it when the configuration is read.
  */
-export const MAX_TIMER_DELAY_MS = 2_147_483_647;
+export const MAX_TIMER_DELAY_MS = MAX_INT_SETTING;
 
 /**
  * `ms` as a timer can take it: clamped to [0, {@link MAX_TIMER_DELAY_MS}] (NaN counts as 0). Use it wherever a timer

@@ -285,16 +285,13 @@ function readyOf(connection: RedisClient, signal: AbortSignal): Promise<void> {
 function watch(connection: RedisClient, log: Logger): RedisClient {
   if (connection.isCluster) (connection as Cluster).on('+node', (node: Redis) => guardConnection(node, log));
   else guardConnection(connection as Redis, log);
-  let lastError = '';
   connection.on('error', (error: Error) => {
-    if (error.message !== lastError) log.debug({ error: error.message }, 'bus connection error');
-    lastError = error.message;
-    lastErrors.set(connection, errorMessage(error));
+    const message = errorMessage(error);
+    if (message !== lastErrors.get(connection)) log.debug({ error: message }, 'bus connection error');
+    lastErrors.set(connection, message);
   });
   connection.on('ready', () => {
-    if (lastError) log.info('bus connection ready again');
-    lastError = '';
-    lastErrors.delete(connection);
+    if (lastErrors.delete(connection)) log.info('bus connection ready again');
   });
   return connection;
 }

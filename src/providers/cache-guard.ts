@@ -1,5 +1,4 @@
-import { TimeoutError } from '../errors.js';
-import { timerDelay } from '../lifecycle/timeout.js';
+import { withTimeout } from '../lifecycle/timeout.js';
 
 /**
  * The bound on every Redis command the cache sends itself. The Redis tier shares the RedisProvider's client, whose
@@ -31,13 +30,8 @@ export class RedisTierGuard {
    * `factor`). A command that settles later is ignored (its rejection is handled).
    */
   async run<T>(what: string, command: () => Promise<T>, factor = 1): Promise<T> {
-    const ms = timerDelay(this.timeoutMs * factor);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TimeoutError(`cache: Redis ${what}`, ms)), ms);
-    });
     try {
-      const result = await Promise.race([command(), timeout]);
+      const result = await withTimeout(command, this.timeoutMs * factor, `cache: Redis ${what}`);
       if (this.#failing) {
         this.#failing = false;
         this.onRecovered();
@@ -46,8 +40,6 @@ export class RedisTierGuard {
     } catch (error) {
       this.#failing = true;
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
